@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cp_config - control-plane configuration: defaults, then a file of
+ * "key = value" lines (# comments), then environment variables (which win).
+ * Sluice's own variables are SLUICE_<KEY upper-case>; the PeerWave/mediasoup
+ * names MEDIASOUP_LISTEN_IP, MEDIASOUP_ANNOUNCED_IP, MEDIASOUP_MIN_PORT,
+ * MEDIASOUP_MAX_PORT and MEDIASOUP_NUM_WORKERS are honoured as aliases.
+ * Every error is one line that names the key and the fix.
+ */
+#ifndef CP_CONFIG_H
+#define CP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cp_config {
+	char http_listen[64];      /* http_listen: address of the HTTP/WebSocket server */
+	int http_port;             /* http_port */
+	char shm[64];              /* shm: the data plane's segment */
+	char listen_ip[64];        /* listen_ip (MEDIASOUP_LISTEN_IP): informational */
+	char announced_ip[64];     /* announced_ip (MEDIASOUP_ANNOUNCED_IP): ICE candidate address; empty = data-plane address */
+	int rtc_min_port;          /* rtc_min_port (MEDIASOUP_MIN_PORT) */
+	int rtc_max_port;          /* rtc_max_port (MEDIASOUP_MAX_PORT) */
+	int num_workers;           /* num_workers (MEDIASOUP_NUM_WORKERS): lcores to place on; 0 = all */
+	char jwt_secret[256];      /* jwt_secret */
+	char jwt_secret_file[256]; /* jwt_secret_file */
+	int dev_mode;              /* dev_mode: allows an empty/default secret */
+	int heartbeat_timeout_ms;  /* heartbeat_timeout_ms: data plane considered dead after */
+	int ping_interval_ms;      /* ping_interval_ms (Engine.IO) */
+	int ping_timeout_ms;       /* ping_timeout_ms */
+	int max_payload;           /* max_payload bytes of one Socket.IO frame */
+	int max_rooms;
+	int max_peers_per_room;
+	int max_transports_per_peer;
+	int max_requests_per_sec;  /* per socket */
+	int dtls_timeout_ms;
+	char dtls_cert[256];       /* PEM; empty = generate at start */
+	char dtls_key[256];
+	char demo_dir[256];        /* static files served at / (the demo page) */
+	char log_level[16];
+};
+
+void cp_config_defaults(struct cp_config *c);
+/* Loads a file (path may be NULL). Returns 0 or -1 with err set. */
+int cp_config_load_file(struct cp_config *c, const char *path, char *err, size_t errlen);
+/* Applies environment variables from envp-style getenv. Returns 0 or -1. */
+int cp_config_load_env(struct cp_config *c, char *err, size_t errlen);
+/* Cross-field checks and secret loading. Returns 0 or -1 with err set. */
+int cp_config_validate(struct cp_config *c, char *err, size_t errlen);
+/* Sets one key from a string (file and env use it). Returns 0 or -1. */
+int cp_config_set(struct cp_config *c, const char *key, const char *value, const char *origin,
+		  char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/* dp_lcore - the worker burst loop; see dp_lcore.h. */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dp_lcore.h"
+#include "dp_media.h"
+#include "dp_shm.h"
+
+volatile int dp_force_quit;
+
+void dp_lcore_tx_flush(struct dp_lcore *lc)
+{
+	if (lc->n_tx == 0)
+		return;
+	uint16_t sent = rte_eth_tx_burst(lc->port_id, lc->queue_id, lc->tx, lc->n_tx);
+	for (uint16_t i = 0; i < sent; i++) {
+		lc->ctr->tx_pkts++;
+		lc->ctr->tx_bytes += rte_pktmbuf_pkt_len(lc->tx[i]);
+	}
+	for (uint16_t i = sent; i < lc->n_tx; i++) {
+		dp_count_drop(lc, SL_DROP_TX_FULL);
+		rte_pktmbuf_free(lc->tx[i]);
+	}
+	lc->n_tx = 0;
+}
+
+void dp_lcore_tx(struct dp_lcore *lc, struct rte_mbuf *m)
+{
+	if (lc->n_tx == DP_TX_BURST)
+		dp_lcore_tx_flush(lc);
+	lc->tx[lc->n_tx++] = m;
+}
+
+void dp_lcore_rx_one(struct dp_lcore *lc, struct rte_mbuf *m)
+{
+	struct dp_net_result res;
+
+	lc->ctr->rx_pkts++;
+	lc->ctr->rx_bytes += rte_pktmbuf_pkt_len(m);
+	if (m->nb_segs != 1) { /* jumbo/scattered frames are not media */
+		dp_count_drop(lc, SL_DROP_TOO_BIG);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	switch (dp_net_input(frame, rte_pktmbuf_data_len(m), &lc->net, &res)) {
+	case DP_NET_REPLY:
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - res.reply_len));
+		m->ol_flags = 0;
+		lc->ctr->arp_replies += res.is_arp;
+		lc->ctr->icmp_echo_replies += res.is_icmp;
+		dp_lcore_tx(lc, m);
+		return;
+	case DP_NET_UDP:
+		dp_media_udp_input(lc, m, &res.udp);
+		return;
+	case DP_NET_DROP:
+	default:
+		dp_count_drop(lc, res.drop_reason);
+		rte_pktmbuf_free(m);
+		return;
+	}
+}
+
+static void heartbeat(struct dp_lcore *lc)
+{
+	uint64_t now = dp_now_ns();
+	__atomic_store_n(&lc->ls->heartbeat_ns, now, __ATOMIC_RELAXED);
+	dp_media_timer(lc, now);
+}
+
+int dp_lcore_main(void *arg)
+{
+	struct dp_lcore *lc = arg;
+	struct rte_mbuf *pkts[DP_RX_BURST];
+
+	lc->hb_period_tsc = rte_get_tsc_hz() / 1000; /* 1 ms */
+	heartbeat(lc);
+	while (!dp_force_quit) {
+		uint16_t n = rte_eth_rx_burst(lc->port_id, lc->queue_id, pkts, DP_RX_BURST);
+		for (uint16_t i = 0; i < n; i++)
+			dp_lcore_rx_one(lc, pkts[i]);
+		dp_lcore_tx_flush(lc);
+		lc->ctr->loops++;
+
+		uint64_t tsc = rte_get_tsc_cycles();
+		if (tsc >= lc->next_hb_tsc) {
+			lc->next_hb_tsc = tsc + lc->hb_period_tsc;
+			heartbeat(lc);
+			dp_cmd_poll(lc, DP_CMD_BUDGET);
+			dp_lcore_tx_flush(lc); /* commands may send (DTLS out) */
+		}
+		if (n != 0) {
+			lc->empty_run = 0;
+			continue;
+		}
+		if (++lc->empty_run >= lc->idle_polls && lc->idle_sleep_us) {
+			dp_cmd_poll(lc, DP_CMD_BUDGET);
+			lc->ctr->idle_sleeps++;
+			rte_delay_us_sleep(lc->idle_sleep_us);
+		}
+	}
+	dp_lcore_tx_flush(lc);
+	return 0;
+}

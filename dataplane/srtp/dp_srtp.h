@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dp_srtp - the data plane's SRTP/SRTCP crypto boundary.
+ *
+ * Everything the data plane does with SRTP goes through this header; libsrtp
+ * is included by dp_srtp.c alone. The interface is small and opaque on
+ * purpose, so that a batch crypto back end (DPDK cryptodev, later) can take
+ * over behind it without its callers changing: the burst calls are the seam.
+ *
+ * One struct dp_srtp holds one transport's pair of sessions:
+ *  - rx: unprotects what the remote sends us, keyed with the remote's master
+ *        key (sl_msg_srtp_keys.rx);
+ *  - tx: protects what we send, keyed with our master key (.tx).
+ * Both are "any SSRC" sessions: any number of SSRCs (media, RTX, probes, RTCP
+ * senders) work on one transport without registering them. libsrtp creates a
+ * per-SSRC stream state (replay window, ROC) the first time it sees an SSRC:
+ * on tx at the first protect, on rx only after the first packet of that SSRC
+ * authenticated. That first packet allocates (one small stream struct and
+ * its replay bitmap; the ciphers are shared with the session template, so
+ * no NSS work); every later one does not. An authenticated peer could create
+ * streams without bound by cycling SSRCs, so the caller should unprotect RTP
+ * only for SSRCs it knows (the SSRC is in clear in the header) and count the
+ * rest as no_producer.
+ *
+ * Replay: the rx replay window is DP_SRTP_REPLAY_WINDOW packets per SSRC
+ * (video reorders and NACK-repaired packets arrive late); SRTCP keeps
+ * libsrtp's fixed 128-packet window.
+ *
+ * Repeated protect of one (SSRC, sequence number): tx sessions are created
+ * with libsrtp's allow_repeat_tx, so protecting a packet whose index was
+ * already protected succeeds instead of failing with REPLAY. The same index
+ * means the same keystream (AES-CM) or the same nonce (AES-GCM), hence:
+ *  - byte-identical plaintext packet -> byte-identical SRTP packet, harmless
+ *    (the receiver then drops the second copy as a REPLAY unless the first
+ *    was lost, which is the point of a plain retransmission);
+ *  - a different payload under AES-CM leaks the XOR of the two payloads;
+ *  - ANY different byte (payload or header, e.g. a new transport-cc sequence
+ *    number in a header extension) under AES-GCM reuses a GCM nonce, which
+ *    leaks the GHASH key and lets an attacker forge packets on that session.
+ * So a caller must never re-protect an index with different bytes. Answer
+ * NACKs with RTX (RFC 4588: its own SSRC and sequence numbers, so every
+ * retransmission is a new index) or by resending the already protected bytes
+ * of the original; re-protecting the same index is only for byte-identical
+ * packets. Protecting an index older than the replay window of its stream
+ * fails with DP_SRTP_REPLAY.
+ *
+ * Keys: dp_srtp_create() copies the master key||salt into a stack buffer only
+ * long enough for libsrtp to derive the session keys, then wipes it; the
+ * wrapper keeps no copy. libsrtp keeps the derived session keys and salts
+ * (not the master key: its KDF state is cleared after derivation) inside its
+ * streams and NSS cipher contexts until the sessions are deallocated; then
+ * it zeroes the salts and cipher state and frees the NSS key objects. dp_srtp_wipe() releases them early;
+ * dp_srtp_destroy() releases them and the wrapper.
+ *
+ * Threading: dp_srtp_global_init() once per process, before anything else
+ * (dp_srtp_create() also calls it, idempotently). After that each struct
+ * dp_srtp belongs to one thread (the transport's owner lcore); different
+ * contexts may be used on different threads at once.
+ *
+ * Packets: all calls work in place on pkt[0 .. *len), and may write up to
+ * cap bytes. The buffer should be 4-byte aligned (libsrtp reads 32-bit
+ * words; unaligned works on x86-64 and arm64, slower). *len is changed only
+ * on DP_SRTP_OK. On NO_SPACE, and on BAD_PARAM from the argument checks, pkt
+ * is untouched; after any other failure the content of pkt[0 .. cap) is
+ * unspecified (AES-GCM decryption may have run in place): drop the packet.
+ *
+ * Back end (measured on the build machine): Debian 12 ships libsrtp2 2.5.0
+ * (package libsrtp2-1 2.5.0-3) built against NSS (ldd libsrtp2.so.1 ->
+ * libnss3, libnspr4; libsrtp's crypto back end string "aes icm nss"), not
+ * OpenSSL and not libsrtp's built-in AES. What that costs:
+ *  - AES-CM profiles: libsrtp's NSS AES-ICM code destroys and re-creates a
+ *    PKCS#11 context on every packet (set_iv), and HMAC-SHA1 runs through
+ *    PK11_Digest*; per packet this is ~3x the cost of the GCM profiles,
+ *    whose NSS code is one PK11_Encrypt/PK11_Decrypt call. Prefer
+ *    AEAD_AES_128_GCM when negotiating DTLS-SRTP profiles.
+ *  - Creating a context calls NSS_InitContext() for each of its ciphers:
+ *    about 30 us (GCM) to 130 us (AES-CM) per dp_srtp_create() and 15-110
+ *    us per destroy here. Done on an lcore, that is a pause of its burst
+ *    loop; create contexts off the fast path where possible.
+ * tests/bench/bench_srtp.c measures packets/s per profile and size.
+ */
+#ifndef DP_SRTP_H
+#define DP_SRTP_H
+
+#include <stdint.h>
+
+#include <sluice/abi.h>
+
+/* Per-SSRC rx replay window, in packets (libsrtp accepts 64 .. 32767). */
+#define DP_SRTP_REPLAY_WINDOW 1024u
+/* The largest trailer any supported profile adds (SRTCP with AES-GCM). */
+#define DP_SRTP_MAX_TRAILER 20u
+
+enum dp_srtp_status {
+	DP_SRTP_OK = 0,
+	DP_SRTP_AUTH_FAIL, /* authentication tag wrong: forged, corrupted, wrong key */
+	DP_SRTP_REPLAY,    /* index already seen, or older than the replay window */
+	DP_SRTP_BAD_PARAM, /* malformed packet, bad arguments, wiped context */
+	DP_SRTP_NO_SPACE,  /* cap too small for the trailer; packet untouched */
+	DP_SRTP_ERROR,     /* anything else: library failure, key expired, no memory */
+};
+
+/* Opaque: one transport's rx and tx SRTP sessions. */
+struct dp_srtp;
+
+/*
+ * Initialises libsrtp once per process; later calls return the first call's
+ * result. Thread-safe. Returns 0 or -EIO.
+ */
+int dp_srtp_global_init(void);
+
+/* A constant name for a status ("ok", "auth_fail", ...). */
+const char *dp_srtp_status_str(enum dp_srtp_status st);
+
+/* The drop counter a failed unprotect belongs to (enum sl_drop_reason). */
+static inline unsigned int dp_srtp_drop_reason(enum dp_srtp_status st)
+{
+	switch (st) {
+	case DP_SRTP_AUTH_FAIL: return SL_DROP_SRTP_AUTH;
+	case DP_SRTP_REPLAY: return SL_DROP_SRTP_REPLAY;
+	default: return SL_DROP_SRTP_OTHER;
+	}
+}
+
+/*
+ * Master key and master salt lengths of a profile. Returns 0, or -EINVAL for
+ * a profile this wrapper does not support (SL_SRTP_NONE included).
+ */
+int dp_srtp_key_lengths(enum sl_srtp_profile profile, uint8_t *key_len, uint8_t *salt_len);
+
+/*
+ * Bytes protect adds to an RTP packet (the auth tag) and to an RTCP packet
+ * (E flag + SRTCP index + auth tag), and the larger of the two: the trailer
+ * room to reserve behind every packet. 0 for an unsupported profile.
+ * AES128_CM_SHA1_80: 10 / 14; AES128_CM_SHA1_32: 4 / 14 (SRTCP keeps an
+ * 80-bit tag, RFC 5764 4.1.2); AEAD_AES_128_GCM, AEAD_AES_256_GCM: 16 / 20.
+ */
+uint32_t dp_srtp_rtp_overhead(enum sl_srtp_profile profile);
+uint32_t dp_srtp_rtcp_overhead(enum sl_srtp_profile profile);
+uint32_t dp_srtp_max_overhead(enum sl_srtp_profile profile);
+
+/*
+ * Creates the rx and tx sessions of one transport. rx_master and tx_master
+ * each point to key_len bytes of master key followed by salt_len bytes of
+ * master salt, laid out as in struct sl_msg_srtp_keys. key_len and salt_len
+ * must be those of the profile (dp_srtp_key_lengths()).
+ * Returns DP_SRTP_OK and *out; DP_SRTP_BAD_PARAM for an unknown profile,
+ * wrong lengths or NULL pointers; DP_SRTP_ERROR when libsrtp fails (no
+ * memory, or this libsrtp build lacks the profile). *out is NULL on failure.
+ * Allocates: call it from the command path, not per packet.
+ */
+enum dp_srtp_status dp_srtp_create(struct dp_srtp **out, enum sl_srtp_profile profile,
+				   const uint8_t *rx_master, const uint8_t *tx_master,
+				   uint8_t key_len, uint8_t salt_len);
+
+/* dp_srtp_create() from an SL_MSG_SRTP_KEYS payload (already validated or not). */
+enum dp_srtp_status dp_srtp_create_from_msg(struct dp_srtp **out,
+					    const struct sl_msg_srtp_keys *m);
+
+/* The profile ctx was created with (SL_SRTP_NONE once wiped). */
+enum sl_srtp_profile dp_srtp_profile(const struct dp_srtp *ctx);
+
+/*
+ * Releases both libsrtp sessions now, which zeroes the session keys libsrtp
+ * derived, and leaves ctx keyless: every later protect/unprotect returns
+ * DP_SRTP_BAD_PARAM. ctx itself stays valid until dp_srtp_destroy(). The
+ * wrapper holds no key bytes of its own (see the top of this file).
+ * NULL is a no-op.
+ */
+void dp_srtp_wipe(struct dp_srtp *ctx);
+
+/* Wipes and frees ctx. NULL is a no-op. */
+void dp_srtp_destroy(struct dp_srtp *ctx);
+
+/*
+ * Single-packet calls, in place. pkt holds *len bytes in a buffer of cap
+ * bytes (cap >= *len). On DP_SRTP_OK *len is the new length.
+ *  protect_rtp:    needs cap >= *len + dp_srtp_rtp_overhead(), else NO_SPACE;
+ *                  *len grows by that overhead. BAD_PARAM if *len < 12 or the
+ *                  CSRC list / header extension overruns the packet.
+ *  unprotect_rtp:  *len shrinks by the overhead. AUTH_FAIL, REPLAY, BAD_PARAM
+ *                  (too short, malformed header).
+ *  protect_rtcp:   needs cap >= *len + dp_srtp_rtcp_overhead(); *len >= 8.
+ *  unprotect_rtcp: *len shrinks by the RTCP overhead.
+ * Lengths above INT32_MAX are BAD_PARAM.
+ */
+enum dp_srtp_status dp_srtp_protect_rtp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
+					uint32_t cap);
+enum dp_srtp_status dp_srtp_unprotect_rtp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
+					  uint32_t cap);
+enum dp_srtp_status dp_srtp_protect_rtcp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
+					 uint32_t cap);
+enum dp_srtp_status dp_srtp_unprotect_rtcp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
+					   uint32_t cap);
+
+/*
+ * Burst calls: packet i is pkts[i] with lens[i] bytes in a buffer of cap
+ * bytes, processed with ctx[i] (packets of a burst may belong to different
+ * transports); st[i] receives its status and lens[i] its new length on OK.
+ * Returns how many packets got DP_SRTP_OK. Packets are processed in order,
+ * so two packets of one stream in a burst keep their replay-window order.
+ * Today a loop over the single calls; the signature is the seam for a batch
+ * (cryptodev) back end.
+ */
+unsigned int dp_srtp_protect_rtp_burst(struct dp_srtp *const ctx[], uint8_t *const pkts[],
+				       uint32_t lens[], uint32_t cap,
+				       enum dp_srtp_status st[], unsigned int n);
+unsigned int dp_srtp_unprotect_rtp_burst(struct dp_srtp *const ctx[], uint8_t *const pkts[],
+					 uint32_t lens[], uint32_t cap,
+					 enum dp_srtp_status st[], unsigned int n);
+
+#endif /* DP_SRTP_H */

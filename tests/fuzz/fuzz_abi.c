@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* libFuzzer harness: the ring-message validator on arbitrary messages. A
+ * message it accepts must have a known type of the right direction. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sluice/abi.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sl_msg m;
+	struct sl_valid_ctx ctx = {.max_transports = 64, .n_slots = 128, .n_lcores = 4,
+				   .max_ids = 512};
+	memset(&m, 0, sizeof(m));
+	memcpy(&m, data, size < sizeof(m) ? size : sizeof(m));
+	enum sl_valid c = sl_cmd_validate(&m, &ctx);
+	enum sl_valid e = sl_evt_validate(&m, &ctx);
+	if (c == SL_VALID_OK && e == SL_VALID_OK)
+		abort(); /* no type is both */
+	if ((c == SL_VALID_OK || e == SL_VALID_OK) &&
+	    (m.h.type == SL_MSG_NONE || m.h.type >= SL_MSG__COUNT))
+		abort();
+	if (c == SL_VALID_OK && m.h.type == SL_MSG_SEND_PACKET &&
+	    (m.u.packet.slot >= ctx.n_slots || m.u.packet.len > SL_SLOT_DATA))
+		abort();
+	uint32_t bad;
+	(void)sl_hello_check(&m.u.hello, &bad);
+	(void)sl_valid_str(c);
+	return 0;
+}

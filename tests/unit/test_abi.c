@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* The ABI validator refuses wrong types, directions, versions, sizes and
+ * out-of-range fields, and accepts well-formed messages. */
+#include <string.h>
+
+#include "check.h"
+#include "sluice/abi.h"
+
+static const struct sl_valid_ctx ctx = {
+	.max_transports = 100, .n_slots = 64, .n_lcores = 3, .max_ids = 800};
+
+static struct sl_msg msg(uint16_t type, uint32_t tid)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = type;
+	m.h.transport_id = tid;
+	return m;
+}
+
+static void test_types(void)
+{
+	struct sl_msg m = msg(SL_MSG_NONE, 0);
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_TYPE);
+	m.h.type = SL_MSG__COUNT;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_TYPE);
+	m.h.type = 0xffff;
+	CHECK_EQ(sl_evt_validate(&m, &ctx), SL_VALID_BAD_TYPE);
+	/* events are not commands and vice versa */
+	m = msg(SL_MSG_NOOP_REPLY, SL_INVALID_ID);
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_DIRECTION);
+	m = msg(SL_MSG_TRANSPORT_CREATE, 1);
+	CHECK_EQ(sl_evt_validate(&m, &ctx), SL_VALID_BAD_DIRECTION);
+	m = msg(SL_MSG_NOOP, SL_INVALID_ID);
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_OK);
+	m.h.flags = 1;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+}
+
+static void test_hello(void)
+{
+	struct sl_msg m = msg(SL_MSG_HELLO, SL_INVALID_ID);
+	uint32_t bad = 99;
+	sl_hello_fill(&m.u.hello);
+	CHECK_EQ(sl_hello_check(&m.u.hello, &bad), SL_VALID_OK);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_OK);
+
+	m.u.hello.abi_version = SL_ABI_VERSION + 1;
+	CHECK_EQ(sl_hello_check(&m.u.hello, &bad), SL_VALID_BAD_VERSION);
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_VERSION);
+
+	sl_hello_fill(&m.u.hello);
+	m.u.hello.sizes[SL_MSG_CONSUMER_ADD] += 4;
+	CHECK_EQ(sl_hello_check(&m.u.hello, &bad), SL_VALID_BAD_SIZES);
+	CHECK_EQ(bad, SL_MSG_CONSUMER_ADD);
+
+	/* an older peer that knows fewer types is refused, naming the first gap */
+	sl_hello_fill(&m.u.hello);
+	m.u.hello.n_types = SL_MSG__COUNT - 2;
+	CHECK_EQ(sl_hello_check(&m.u.hello, &bad), SL_VALID_BAD_SIZES);
+	CHECK_EQ(bad, SL_MSG__COUNT - 2);
+	/* a newer peer with extra types is fine */
+	sl_hello_fill(&m.u.hello);
+	m.u.hello.n_types = SL_MSG__COUNT + 3;
+	CHECK_EQ(sl_hello_check(&m.u.hello, &bad), SL_VALID_OK);
+}
+
+static void test_fields(void)
+{
+	struct sl_msg m = msg(SL_MSG_TRANSPORT_CREATE, 5);
+	strcpy(m.u.transport_create.ice_ufrag, "abcd1234abcd1234");
+	strcpy(m.u.transport_create.ice_pwd, "0123456789abcdef0123456789abcdef");
+	m.u.transport_create.local_port = 40000;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_OK);
+	m.h.transport_id = 100; /* == max_transports */
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+	m.h.transport_id = 5;
+	memset(m.u.transport_create.ice_ufrag, 'a', sizeof(m.u.transport_create.ice_ufrag));
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD); /* unterminated */
+	strcpy(m.u.transport_create.ice_ufrag, "has space");
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+
+	m = msg(SL_MSG_SRTP_KEYS, 1);
+	m.u.srtp_keys.profile = SL_SRTP_AEAD_AES_256_GCM;
+	m.u.srtp_keys.key_len = 32;
+	m.u.srtp_keys.salt_len = 12;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_OK);
+	m.u.srtp_keys.key_len = 16;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+	m.u.srtp_keys.profile = 3;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+
+	m = msg(SL_MSG_CONSUMER_ADD, 2);
+	struct sl_msg_consumer_add *c = &m.u.consumer_add;
+	c->consumer_id = 7;
+	c->producer_id = 8;
+	c->ssrc = 1234;
+	c->kind = SL_KIND_VIDEO;
+	c->n_pt = 1;
+	c->pt_map[0].from = 96;
+	c->pt_map[0].to = 101;
+	c->clock_rate = 90000;
+	c->paused = 1;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_OK);
+	c->pt_map[0].to = 200;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+	c->pt_map[0].to = 101;
+	c->n_pt = SL_PT_MAP_MAX + 1;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+	c->n_pt = 1;
+	c->consumer_id = 800;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+
+	m = msg(SL_MSG_PRODUCER_FANOUT, SL_INVALID_ID);
+	m.u.producer_fanout.producer_id = 3;
+	m.u.producer_fanout.lcore_mask = 0x7;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_OK);
+	m.u.producer_fanout.lcore_mask = 0x8; /* lcore 3 of 3 */
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+
+	m = msg(SL_MSG_SEND_PACKET, 4);
+	m.u.packet.slot = 64;
+	m.u.packet.len = 10;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+	m.u.packet.slot = 63;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_OK);
+	m.u.packet.len = SL_SLOT_DATA + 1;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+
+	m = msg(SL_MSG_DTLS_RECV, 4);
+	m.u.packet.slot = 1;
+	m.u.packet.len = 100;
+	CHECK_EQ(sl_evt_validate(&m, &ctx), SL_VALID_BAD_FIELD); /* family 0 */
+	m.u.packet.tuple.family = 4;
+	CHECK_EQ(sl_evt_validate(&m, &ctx), SL_VALID_OK);
+}
+
+static void test_names(void)
+{
+	CHECK(strcmp(sl_drop_name(SL_DROP_SRTP_AUTH), "srtp_auth") == 0);
+	CHECK(strcmp(sl_drop_name(SL_DROP__COUNT), "unknown") == 0);
+	for (unsigned int t = 0; t < SL_MSG__COUNT; t++)
+		CHECK(sl_msg_payload_size(t) <= SL_MSG_PAYLOAD);
+}
+
+int main(void)
+{
+	test_types();
+	test_hello();
+	test_fields();
+	test_names();
+	return check_report("test_abi");
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/* Configuration of both processes: defaults, file, environment (with the
+ * PeerWave MEDIASOUP_* aliases), and one-line errors that name the fix. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "../../controlplane/cp_config.h"
+#include "../../dataplane/dp_config.h"
+
+static void clear_env(void)
+{
+	const char *vars[] = {"SLUICE_HTTP_PORT", "MEDIASOUP_MIN_PORT", "MEDIASOUP_MAX_PORT",
+			      "MEDIASOUP_ANNOUNCED_IP", "MEDIASOUP_LISTEN_IP",
+			      "MEDIASOUP_NUM_WORKERS", "SLUICE_RTC_MIN_PORT", "SLUICE_JWT_SECRET",
+			      "SLUICE_DEV_MODE"};
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		unsetenv(vars[i]);
+}
+
+static void test_cp_file_and_env(void)
+{
+	struct cp_config c;
+	char err[512];
+	char path[] = "/tmp/sluice-cfg-XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "# a comment\n"
+			   "http_port = 9000\n"
+			   "announced_ip = \"203.0.113.7\"\n"
+			   "jwt_secret = 0123456789abcdef0123\n"
+			   "max_peers_per_room = 60\n";
+	CHECK_EQ(write(fd, text, strlen(text)), (long long)strlen(text));
+	close(fd);
+
+	clear_env();
+	cp_config_defaults(&c);
+	CHECK_EQ(cp_config_load_file(&c, path, err, sizeof(err)), 0);
+	CHECK_EQ(c.http_port, 9000);
+	CHECK(strcmp(c.announced_ip, "203.0.113.7") == 0);
+	CHECK_EQ(c.max_peers_per_room, 60);
+
+	/* environment wins over the file; PeerWave names are honoured */
+	setenv("SLUICE_HTTP_PORT", "9100", 1);
+	setenv("MEDIASOUP_MIN_PORT", "41000", 1);
+	setenv("MEDIASOUP_MAX_PORT", "41099", 1);
+	setenv("MEDIASOUP_ANNOUNCED_IP", "198.51.100.4", 1);
+	setenv("MEDIASOUP_LISTEN_IP", "0.0.0.0", 1);
+	setenv("MEDIASOUP_NUM_WORKERS", "4", 1);
+	CHECK_EQ(cp_config_load_env(&c, err, sizeof(err)), 0);
+	CHECK_EQ(c.http_port, 9100);
+	CHECK_EQ(c.rtc_min_port, 41000);
+	CHECK_EQ(c.rtc_max_port, 41099);
+	CHECK_EQ(c.num_workers, 4);
+	CHECK(strcmp(c.announced_ip, "198.51.100.4") == 0);
+	/* Sluice's own name beats the alias */
+	setenv("SLUICE_RTC_MIN_PORT", "41010", 1);
+	CHECK_EQ(cp_config_load_env(&c, err, sizeof(err)), 0);
+	CHECK_EQ(c.rtc_min_port, 41010);
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), 0);
+
+	/* bad values name the key */
+	setenv("MEDIASOUP_MAX_PORT", "forty", 1);
+	CHECK_EQ(cp_config_load_env(&c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "MEDIASOUP_MAX_PORT") && strstr(err, "rtc_max_port"));
+	clear_env();
+	unlink(path);
+}
+
+static void test_cp_errors(void)
+{
+	struct cp_config c;
+	char err[512];
+	clear_env();
+	cp_config_defaults(&c);
+	/* no secret and no dev mode: refused, naming the variable */
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "SLUICE_JWT_SECRET") != NULL);
+	CHECK_EQ(cp_config_set(&c, "jwt_secret", "changeme", "test", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), -1);
+	CHECK_EQ(cp_config_set(&c, "dev_mode", "true", "test", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), 0);
+
+	CHECK_EQ(cp_config_set(&c, "http_port", "70000", "f:3", err, sizeof(err)), -1);
+	CHECK(strstr(err, "f:3") && strstr(err, "http_port"));
+	CHECK_EQ(cp_config_set(&c, "no_such_key", "1", "f:4", err, sizeof(err)), -1);
+	CHECK(strstr(err, "unknown key"));
+	CHECK_EQ(cp_config_set(&c, "http_listen", "localhost", "f:5", err, sizeof(err)), -1);
+	CHECK_EQ(cp_config_set(&c, "dev_mode", "maybe", "f:6", err, sizeof(err)), -1);
+	CHECK_EQ(cp_config_set(&c, "rtc_min_port", "50000", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_set(&c, "rtc_max_port", "40000", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "rtc_min_port"));
+	CHECK_EQ(cp_config_load_file(&c, "/nonexistent/sluice.conf", err, sizeof(err)), -1);
+	CHECK(strstr(err, "/nonexistent/sluice.conf"));
+}
+
+static void test_dp_config(void)
+{
+	struct dp_config c;
+	char err[256];
+	char *ok[] = {"--ip", "198.18.0.1", "--port-base", "41000", "--idle-sleep-us", "0",
+		      "--slots", "1024", "--shm", "/x"};
+	CHECK_EQ(dp_config_parse(&c, 10, ok, err, sizeof(err)), 0);
+	CHECK_EQ(c.port_base, 41000);
+	CHECK_EQ(c.idle_sleep_us, 0);
+	CHECK_EQ(c.n_slots, 1024);
+	CHECK(strcmp(c.shm_name, "/x") == 0);
+	struct in_addr a = {.s_addr = c.ipv4};
+	CHECK(strcmp(inet_ntoa(a), "198.18.0.1") == 0);
+
+	CHECK_EQ(dp_config_parse(&c, 0, NULL, err, sizeof(err)), -22);
+	CHECK(strstr(err, "--ip"));
+	char *bad_ip[] = {"--ip", "300.1.1.1"};
+	CHECK_EQ(dp_config_parse(&c, 2, bad_ip, err, sizeof(err)), -22);
+	char *bad_slots[] = {"--ip", "198.18.0.1", "--slots", "1000"};
+	CHECK_EQ(dp_config_parse(&c, 4, bad_slots, err, sizeof(err)), -22);
+	CHECK(strstr(err, "power of two"));
+	char *missing[] = {"--ip", "198.18.0.1", "--port-base"};
+	CHECK_EQ(dp_config_parse(&c, 3, missing, err, sizeof(err)), -22);
+	char *unknown[] = {"--ip", "198.18.0.1", "--frobnicate"};
+	CHECK_EQ(dp_config_parse(&c, 3, unknown, err, sizeof(err)), -22);
+	CHECK(strstr(err, "--frobnicate"));
+}
+
+int main(void)
+{
+	test_cp_file_and_env();
+	test_cp_errors();
+	test_dp_config();
+	return check_report("test_config");
+}
