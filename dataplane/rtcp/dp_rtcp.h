@@ -82,8 +82,8 @@ struct dp_rtcp_pkt {
 
 /* Parses the common header of the sub-packet at buf (len bytes available,
  * may be more than the sub-packet). Checks version 2, that the declared length
- * fits in len, and when P is set that the last octet (the pad count) is in
- * 1 .. len - 4. Sets pkt->offset to 0. */
+ * fits in len, and when P is set that the sub-packet's last octet (the pad
+ * count) is in 1 .. pkt->len - 4. Sets pkt->offset to 0. */
 int dp_rtcp_pkt_parse(const uint8_t *buf, size_t len, struct dp_rtcp_pkt *pkt);
 
 /* Iterator over a whole RTCP datagram (after SRTCP unprotect). */
@@ -300,7 +300,8 @@ struct dp_rtcp_tcc_arrival {
  * strictly increasing modulo 2^16 (each step 1 .. 32767, span <= 65535);
  * seqs missing between entries are reported not received. Arrival times are
  * truncated to 250 us ticks; the reference time is the first received
- * packet's tick rounded down to 64 ms. Each delta between consecutive received
+ * packet's tick rounded down to 64 ms (0 when none was received), sent
+ * modulo 2^24. Each delta between consecutive received
  * packets must fit a signed 16-bit tick count, else 0 is returned (split the
  * list). Chunks: run-length for runs of >= 14 equal symbols (or >= 7 when a
  * 2-bit vector would be needed), 1-bit vectors when the next 14 statuses have

@@ -175,6 +175,13 @@ static size_t build_parse_nack(const uint16_t *seqs, size_t n, uint16_t *res)
 	CHECK(dp_rtcp_parse_nack(&p2, &nack) == DP_RTCP_OK);
 	CHECK(nack.sender_ssrc == 0x1234 && nack.media_ssrc == 0x5678);
 	CHECK(nack.pair_count <= n);
+	/* a new pair only when the seq did not fit the previous PID's BLP */
+	for (unsigned int i = 1; i < nack.pair_count; i++) {
+		uint16_t pid0, pid1, blp;
+		dp_rtcp_nack_pair(&nack, i - 1, &pid0, &blp);
+		dp_rtcp_nack_pair(&nack, i, &pid1, &blp);
+		CHECK((uint16_t)(pid1 - pid0) > 16);
+	}
 	size_t m = dp_rtcp_nack_lost(&nack, res, MAX_LOST);
 	CHECK(m <= n); /* a rebuild never adds seqs: duplicates may go */
 	return m;
@@ -297,6 +304,37 @@ static void check_rewrite(const struct dp_rtcp_pkt *pkt)
 /* ---------------------------------------------------------------------- */
 /* transport-cc                                                            */
 
+/* The chunk rules dp_rtcp_build_tcc() documents, checked on its output
+ * against the decoded statuses st[0..count): a run-length chunk for runs of
+ * 14 or more equal symbols (or the whole rest), a 1-bit vector when the next
+ * 14 have no large delta, otherwise a run chunk for runs of 7 or more, else a
+ * 2-bit vector; vectors never hold more statuses than remain. */
+static void tcc_check_chunks(const uint8_t *buf, const struct dp_rtcp_tcc_status *st,
+			     uint32_t count)
+{
+	const uint8_t *p = buf + 20;
+	uint32_t i = 0;
+	while (i < count) {
+		uint32_t rem = count - i, run = 1, k = rem < 14 ? rem : 14, large = 0;
+		while (run < rem && run < 8191 && st[i + run].symbol == st[i].symbol)
+			run++;
+		for (uint32_t q = 0; q < k; q++)
+			large |= st[i + q].symbol == DP_RTCP_TCC_LARGE;
+		uint16_t c = rd16(p);
+		p += 2;
+		if (run >= 14 || run == rem || (large && run >= 7)) {
+			CHECK(!(c & 0x8000) && (c & 0x1fff) == run);
+			i += run;
+		} else if (!large) {
+			CHECK((c & 0xc000) == 0x8000);
+			i += k;
+		} else {
+			CHECK((c & 0xc000) == 0xc000);
+			i += rem < 7 ? rem : 7;
+		}
+	}
+}
+
 /* Parses a built tcc and compares it with decoded statuses a[0..n) of a
  * feedback with reference time ref: same seqs, same received flags, same
  * absolute arrival ticks (mod 2^32: the reference is 24 bits). */
@@ -307,6 +345,7 @@ static void tcc_compare(const uint8_t *buf, size_t len, const struct dp_rtcp_tcc
 	struct dp_rtcp_tcc got;
 	reparse(buf, len, &p2);
 	CHECK(dp_rtcp_parse_tcc(&p2, &got, tcc_b, MAX_TCC) == DP_RTCP_OK);
+	tcc_check_chunks(buf, tcc_b, got.status_count);
 	CHECK(got.base_seq == want->base_seq && got.status_count == want->status_count &&
 	      got.recv_count == want->recv_count && got.fb_count == want->fb_count &&
 	      got.sender_ssrc == want->sender_ssrc && got.media_ssrc == want->media_ssrc);
@@ -470,6 +509,7 @@ static void fuzz_tcc_build(const uint8_t *d, size_t n)
 	reparse(out, len, &p2);
 	CHECK(dp_rtcp_parse_tcc(&p2, &got, tcc_b, MAX_TCC) == DP_RTCP_OK);
 	CHECK(got.status_count == span + 1 && got.base_seq == arrivals[0].seq);
+	tcc_check_chunks(out, tcc_b, got.status_count);
 	int64_t tt = (int64_t)got.ref_time * 256;
 	size_t j = 0;
 	for (uint32_t i = 0; i < got.status_count; i++) {

@@ -283,6 +283,23 @@ static void test_tcc_build_limits(void)
 	check_tcc_matches(buf, len, edge, 3, 0);
 	CHECK_EQ(dp_rtcp_build_tcc(buf, sizeof(buf), 1, 2, 0, edge, 0), 0);
 
+	/* exactly 14 lost then 2 received: run chunks, not a 1-bit vector */
+	static const uint8_t run14[] = { 0xaf, 0xcd, 0x00, 0x06, 0x00, 0x00, 0x5e, 0xed,
+					 0x00, 0x03, 0xed, 0x1a, 0x00, 0x00, 0x00, 0x10,
+					 0x00, 0x00, 0x00, 0x00, 0x00, 0x0e, 0x20, 0x02,
+					 0x01, 0x01, 0x00, 0x02 };
+	const struct dp_rtcp_tcc_arrival r14[] = { { 0, DP_RTCP_TCC_LOST }, { 14, 250 },
+						   { 15, 500 } };
+	len = dp_rtcp_build_tcc(buf, sizeof(buf), 0x5eed, 0x3ed1a, 0, r14, 3);
+	CHECK_BYTES(buf, len, run14, sizeof(run14));
+	/* 13 lost then 2 received: one 1-bit vector (plus a run of 1) */
+	const struct dp_rtcp_tcc_arrival r13[] = { { 1, DP_RTCP_TCC_LOST }, { 14, 250 },
+						   { 15, 500 } };
+	len = dp_rtcp_build_tcc(buf, sizeof(buf), 0x5eed, 0x3ed1a, 0, r13, 3);
+	CHECK_EQ(len, 28);
+	CHECK_EQ((buf[20] << 8) | buf[21], 0x8001); /* 13 x 0, then 1 */
+	CHECK_EQ((buf[22] << 8) | buf[23], 0x2001);
+
 	/* nothing received at all */
 	const struct dp_rtcp_tcc_arrival none[] = { { 9, DP_RTCP_TCC_LOST }, { 12, DP_RTCP_TCC_LOST } };
 	len = dp_rtcp_build_tcc(buf, sizeof(buf), 0x5eed, 0x3ed1a, 1, none, 2);

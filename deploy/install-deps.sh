@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs every build, run and test dependency of Sluice from Debian 12's apt
+# (and the test suite's npm packages with --test). Idempotent: prints nothing
+# when everything is already there.
+#   deploy/install-deps.sh          build + run dependencies
+#   deploy/install-deps.sh --test   also test dependencies (node packages, clang runtime)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(build-essential cmake pkg-config libdpdk-dev dpdk libsrtp2-dev libssl-dev
+      libwebsockets-dev libjansson-dev iproute2 iputils-ping curl ethtool procps
+      python3 util-linux)
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+if [ $want_test = 1 ]; then
+	pkgs+=(clang libclang-rt-14-dev)
+	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "install-deps: missing packages: ${missing[*]}; run as root (sudo $0 $*)" >&2
+		exit 1
+	fi
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ $want_test = 1 ] && [ -f tests/package.json ]; then
+	# npm ci only when the installed tree is missing or older than the lock file
+	if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; then
+		echo "install-deps: installing node test packages"
+		npm ci --prefix tests --no-audit --no-fund --loglevel=error >/dev/null
+		touch tests/node_modules
+	fi
+fi
