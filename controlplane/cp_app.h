@@ -15,7 +15,7 @@
 
 struct lws_context;
 struct cp_http_cfg;
-struct cp_signal; /* signaling state, NULL in the foundation build */
+struct cp_signal; /* signaling state (controlplane/signal); NULL after cp_app_fini */
 
 struct cp_app {
 	struct cp_config cfg;
@@ -24,7 +24,8 @@ struct cp_app {
 	struct cp_signal *sig;
 };
 
-/* Sets up the data-plane channel (and signaling when linked in). */
+/* Sets up the data-plane channel, the signaling layer and the Socket.IO
+ * server; -1 with err set (e.g. an unreadable DTLS certificate). */
 int cp_app_init(struct cp_app *a, char *err, size_t errlen);
 /* Adds routes and WebSocket protocols to the HTTP configuration. */
 void cp_app_http(struct cp_app *a, struct cp_http_cfg *hc);

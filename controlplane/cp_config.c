@@ -51,6 +51,8 @@ static const struct key keys[] = {
 	S(dtls_key, NULL),
 	S(demo_dir, NULL),
 	S(log_level, NULL),
+	S(placement, NULL),
+	I(room_affinity_max, NULL, 0, 100000),
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -73,6 +75,8 @@ void cp_config_defaults(struct cp_config *c)
 	c->max_requests_per_sec = 200;
 	c->dtls_timeout_ms = 30000;
 	snprintf(c->log_level, sizeof(c->log_level), "info");
+	snprintf(c->placement, sizeof(c->placement), "auto");
+	c->room_affinity_max = 64;
 }
 
 static const struct key *find_key(const char *name)
@@ -228,6 +232,11 @@ int cp_config_validate(struct cp_config *c, char *err, size_t errlen)
 	if (cp_log_parse_level(c->log_level, &lvl) != 0) {
 		snprintf(err, errlen, "log_level must be error, warn, info or debug (got '%s')",
 			 c->log_level);
+		return -1;
+	}
+	if (strcmp(c->placement, "auto") && strcmp(c->placement, "round-robin")) {
+		snprintf(err, errlen, "placement must be auto or round-robin (got '%s')",
+			 c->placement);
 		return -1;
 	}
 	if (c->rtc_min_port > c->rtc_max_port) {

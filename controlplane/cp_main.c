@@ -131,7 +131,9 @@ int main(int argc, char **argv)
 		if (lws_service(ctx, 0) < 0)
 			break;
 	CP_INFO("controlplane: stopping");
-	cp_app_fini(&app);
+	/* sockets first: their disconnects still need the signaling state */
 	lws_context_destroy(ctx);
+	ctx = NULL;
+	cp_app_fini(&app);
 	return 0;
 }

@@ -400,8 +400,8 @@ static void test_roles(const struct cp_dtls_cert *ca, const struct cp_dtls_cert 
 	ep_init(&a, ca);
 	ep_init(&b, cb_);
 	CHECK(cp_dtls_set_remote(a.d, "server", "sha-256", cp_dtls_cert_fingerprint(cb_)) == 0);
-	uint8_t *p;
-	size_t n;
+	uint8_t *p = NULL;
+	size_t n = 0;
 	CHECK(dq_pop(&a.out, &p, &n));
 	CHECK(cp_dtls_feed(b.d, p, n, T0) == 0);
 	free(p);
@@ -1038,8 +1038,8 @@ static void test_timeouts(const struct cp_dtls_cert *ca, const struct cp_dtls_ce
 	ep_init(&s, cb_);
 	CHECK(cp_dtls_set_handshake_timeout(s.d, 2000) == 0);
 	CHECK(cp_dtls_set_remote(c.d, "server", "sha-256", cp_dtls_cert_fingerprint(cb_)) == 0);
-	uint8_t *p;
-	size_t n;
+	uint8_t *p = NULL;
+	size_t n = 0;
 	CHECK(dq_pop(&c.out, &p, &n));
 	CHECK(cp_dtls_feed(s.d, p, n, 700) == 0);
 	CHECK(s.out.n >= 1); /* its flight went out, the client never answers */

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cp_media - producers and consumers (PeerWave's PeerManager media part):
+ * ORTC validation and mapping (controlplane/ortc), the data plane's
+ * producer streams, consumer rewrite entries and fan-out masks, and the
+ * producer-closed / consumer-closed notifications.
+ *
+ * Data-plane commands of one operation are sent only when every ring they
+ * go to has room for them, so a full ring refuses the whole request
+ * (OVERLOADED) instead of leaving half of it programmed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "cp_log.h"
+#include "cp_sig_int.h"
+
+#define MID_WRAP 100000000u /* mediasoup's per-transport mid counter wraps here */
+
+static int room_for(struct cp_signal *s, uint32_t a, uint32_t b)
+{
+	if (a == b)
+		return cp_sig_ring_room(s, a, 2);
+	return cp_sig_ring_room(s, a, 1) && cp_sig_ring_room(s, b, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Producers                                                           */
+/* ------------------------------------------------------------------ */
+
+static int ssrc_taken(struct cp_peer *p, const struct cp_transport *t, uint32_t ssrc)
+{
+	struct cp_link *l, *tmp;
+	if (!ssrc)
+		return 0;
+	cp_list_for_each_safe(l, tmp, &p->producers)
+	{
+		struct cp_producer *o = cp_container_of(l, struct cp_producer, peer_link);
+		if (o->t == t && (o->ortc.ssrc == ssrc || o->ortc.rtx_ssrc == ssrc))
+			return 1;
+	}
+	return 0;
+}
+
+static enum cp_sig_code producer_check(struct cp_signal *s, struct cp_peer *p,
+				       struct cp_transport *t, struct cp_producer *pr, char *err,
+				       size_t errlen)
+{
+	if (ssrc_taken(p, t, pr->ortc.ssrc) || ssrc_taken(p, t, pr->ortc.rtx_ssrc)) {
+		snprintf(err, errlen, "an ssrc of these rtpParameters is already used by another "
+				      "producer of this transport");
+		return CP_SIG_BAD_REQUEST;
+	}
+	if (!cp_sig_ring_room(s, t->lcore, 1)) {
+		snprintf(err, errlen, "the data plane is busy: try again shortly");
+		return CP_SIG_OVERLOADED;
+	}
+	if (cp_idpool_alloc(&s->pids, &pr->pid)) {
+		snprintf(err, errlen, "the data plane's producer limit is reached");
+		return CP_SIG_OVERLOADED;
+	}
+	return CP_SIG_OK;
+}
+
+enum cp_sig_code cp_producer_create(struct cp_signal *s, struct cp_peer *p, struct cp_transport *t,
+				    const char *kind, json_t *rtp_parameters,
+				    struct cp_producer **out, char *err, size_t errlen)
+{
+	if (!t->is_send) {
+		snprintf(err, errlen, "transport %s is a recv transport: produce on a send "
+				      "transport", t->id);
+		return CP_SIG_BAD_REQUEST;
+	}
+	if (t->n_producers >= CP_SIG_PRODUCERS_PER_TRANSPORT) {
+		snprintf(err, errlen, "a transport may carry at most %d producers",
+			 CP_SIG_PRODUCERS_PER_TRANSPORT);
+		return CP_SIG_BAD_REQUEST;
+	}
+	struct cp_producer *pr = calloc(1, sizeof(*pr));
+	if (!pr || cp_uuid4(pr->id)) {
+		free(pr);
+		snprintf(err, errlen, "out of memory");
+		return CP_SIG_INTERNAL;
+	}
+	int rc = cp_ortc_producer_parse(kind, rtp_parameters, &pr->ortc, err, errlen);
+	if (rc) {
+		free(pr);
+		if (rc == -ENOMEM) {
+			snprintf(err, errlen, "out of memory");
+			return CP_SIG_INTERNAL;
+		}
+		return CP_SIG_BAD_REQUEST;
+	}
+	enum cp_sig_code c = producer_check(s, p, t, pr, err, errlen);
+	if (c == CP_SIG_OK && cp_map_put(&s->producers, pr->id, pr)) {
+		cp_idpool_free(&s->pids, pr->pid);
+		snprintf(err, errlen, "out of memory");
+		c = CP_SIG_INTERNAL;
+	}
+	if (c != CP_SIG_OK) {
+		cp_ortc_producer_clear(&pr->ortc);
+		free(pr);
+		return c;
+	}
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_PRODUCER_ADD;
+	m.h.transport_id = t->tid;
+	cp_ortc_producer_to_msg(&pr->ortc, pr->pid, &m.u.producer_add);
+	cp_sig_send(s, t->lcore, &m, "produce"); /* room was checked */
+	pr->peer = p;
+	pr->t = t;
+	cp_list_init(&pr->consumers);
+	cp_list_add_tail(&p->producers, &pr->peer_link);
+	s->by_pid[pr->pid] = pr;
+	t->n_producers++;
+	p->room->n_producers++;
+	s->n_producers++;
+	cp_placement_add(&s->place, t->lcore, 0, 1, 0);
+	CP_INFO("signal: producer %s (%s, peer %s, transport %s): id %u, ssrc %u, rtx ssrc %u, "
+		"pt %u -> %u", pr->id, kind, p->id, t->id, pr->pid, pr->ortc.ssrc,
+		pr->ortc.rtx_ssrc, pr->ortc.payload_type, pr->ortc.router_pt);
+	*out = pr;
+	return CP_SIG_OK;
+}
+
+static uint64_t fanout_mask(const struct cp_producer *pr)
+{
+	uint64_t mask = 0;
+	const struct cp_link *l;
+	for (l = pr->consumers.next; l != &pr->consumers; l = l->next) {
+		const struct cp_consumer *c = cp_container_of(l, struct cp_consumer, producer_link);
+		if (c->t->lcore < 64)
+			mask |= 1ull << c->t->lcore;
+	}
+	return mask;
+}
+
+static void send_fanout(struct cp_signal *s, struct cp_producer *pr)
+{
+	uint64_t mask = fanout_mask(pr);
+	if (mask == pr->fanout_mask)
+		return;
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_PRODUCER_FANOUT;
+	m.h.transport_id = pr->t->tid;
+	m.u.producer_fanout.producer_id = pr->pid;
+	m.u.producer_fanout.lcore_mask = mask;
+	if (cp_sig_send(s, pr->t->lcore, &m, "fan-out") == 0)
+		pr->fanout_mask = mask;
+}
+
+static void consumer_close(struct cp_signal *s, struct cp_consumer *c,
+			   const struct cp_peer *cause, int dp_alive, int refanout);
+
+void cp_producer_close(struct cp_signal *s, struct cp_producer *pr, const struct cp_peer *cause,
+		       int dp_alive)
+{
+	struct cp_peer *p = pr->peer;
+	while (!cp_list_empty(&pr->consumers))
+		consumer_close(s, cp_container_of(pr->consumers.next, struct cp_consumer,
+						  producer_link),
+			       cause, dp_alive, 0);
+	if (dp_alive) {
+		struct sl_msg m;
+		memset(&m, 0, sizeof(m));
+		m.h.type = SL_MSG_PRODUCER_REMOVE;
+		m.h.transport_id = pr->t->tid;
+		m.u.producer_remove.producer_id = pr->pid;
+		cp_sig_send(s, pr->t->lcore, &m, "close producer");
+	}
+	if (p->room) {
+		json_t *n = json_pack("{ssss}", "peerId", p->id, "producerId", pr->id);
+		if (n)
+			cp_sig_notify_room(s, p->room, cause, "mediasoup:producer-closed", n);
+		json_decref(n);
+		p->room->n_producers--;
+	}
+	cp_list_del(&pr->peer_link);
+	cp_map_del(&s->producers, pr->id);
+	if (s->by_pid && pr->pid < s->pids.cap && s->by_pid[pr->pid] == pr) {
+		s->by_pid[pr->pid] = NULL;
+		cp_idpool_free(&s->pids, pr->pid);
+	}
+	pr->t->n_producers--;
+	s->n_producers--;
+	cp_placement_add(&s->place, pr->t->lcore, 0, -1, 0);
+	CP_INFO("signal: producer %s (peer %s) closed", pr->id, p->id);
+	cp_ortc_producer_clear(&pr->ortc);
+	free(pr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Consumers                                                           */
+/* ------------------------------------------------------------------ */
+
+/* A random SSRC for a consumer on t: not 0, and neither it nor ssrc + 1
+ * (its RTX) collides with another consumer of t. */
+static int new_ssrc(struct cp_peer *p, const struct cp_transport *t, uint32_t *out)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		uint32_t v;
+		if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
+			return -EIO;
+		if (v < 2 || v == UINT32_MAX)
+			continue;
+		int clash = 0;
+		struct cp_link *l, *tmp;
+		cp_list_for_each_safe(l, tmp, &p->consumers)
+		{
+			struct cp_consumer *o = cp_container_of(l, struct cp_consumer, peer_link);
+			if (o->t == t && (o->ssrc == v || o->ssrc == v + 1 || o->rtx_ssrc == v ||
+					  o->rtx_ssrc == v + 1))
+				clash = 1;
+		}
+		if (!clash) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -EAGAIN;
+}
+
+static enum cp_sig_code consumer_prepare(struct cp_signal *s, struct cp_peer *p,
+					 struct cp_producer *pr, json_t *caps,
+					 struct cp_transport *t, struct cp_consumer *c,
+					 char *err, size_t errlen)
+{
+	int can = cp_ortc_can_consume(&pr->ortc, caps);
+	if (can < 0) {
+		snprintf(err, errlen, "rtpCapabilities are malformed");
+		return CP_SIG_BAD_REQUEST;
+	}
+	if (can == 0) {
+		snprintf(err, errlen, "these rtpCapabilities cannot receive the producer's codec");
+		return CP_SIG_BAD_REQUEST;
+	}
+	if (!room_for(s, t->lcore, pr->t->lcore)) {
+		snprintf(err, errlen, "the data plane is busy: try again shortly");
+		return CP_SIG_OVERLOADED;
+	}
+	if (cp_uuid4(c->id) || new_ssrc(p, t, &c->ssrc)) {
+		snprintf(err, errlen, "no randomness available");
+		return CP_SIG_INTERNAL;
+	}
+	return CP_SIG_OK;
+}
+
+enum cp_sig_code cp_consumer_create(struct cp_signal *s, struct cp_peer *p,
+				    struct cp_producer *pr, json_t *caps,
+				    struct cp_transport *t, struct cp_consumer **out,
+				    json_t **rtp_parameters, char *err, size_t errlen)
+{
+	struct cp_consumer *c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return CP_SIG_INTERNAL;
+	}
+	enum cp_sig_code code = consumer_prepare(s, p, pr, caps, t, c, err, errlen);
+	if (code != CP_SIG_OK) {
+		free(c);
+		return code;
+	}
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	json_t *params = cp_ortc_consumer_params(&pr->ortc, caps, c->ssrc, 0, NULL,
+						 &m.u.consumer_add, err, errlen);
+	if (!params) {
+		free(c);
+		return CP_SIG_BAD_REQUEST;
+	}
+	code = CP_SIG_OK;
+	if (cp_ortc_consumer_set_mid(params, t->next_mid)) {
+		code = CP_SIG_INTERNAL;
+	} else if (cp_idpool_alloc(&s->cids, &c->cid)) {
+		code = CP_SIG_OVERLOADED;
+	} else if (cp_map_put(&s->consumers, c->id, c)) {
+		cp_idpool_free(&s->cids, c->cid);
+		code = CP_SIG_INTERNAL;
+	}
+	if (code != CP_SIG_OK) {
+		json_decref(params);
+		free(c);
+		snprintf(err, errlen, code == CP_SIG_OVERLOADED
+					      ? "the data plane's consumer limit is reached"
+					      : "out of memory");
+		return code;
+	}
+	t->next_mid = (t->next_mid + 1) % MID_WRAP;
+	c->rtx_ssrc = m.u.consumer_add.rtx_ssrc;
+	m.h.type = SL_MSG_CONSUMER_ADD;
+	m.h.transport_id = t->tid;
+	m.u.consumer_add.consumer_id = c->cid;
+	m.u.consumer_add.producer_id = pr->pid;
+	m.u.consumer_add.paused = 1;
+	cp_sig_send(s, t->lcore, &m, "consume"); /* room was checked */
+	c->peer = p;
+	c->t = t;
+	c->producer = pr;
+	c->paused = 1;
+	cp_list_add_tail(&p->consumers, &c->peer_link);
+	cp_list_add_tail(&pr->consumers, &c->producer_link);
+	s->by_cid[c->cid] = c;
+	pr->n_consumers++;
+	t->n_consumers++;
+	p->room->n_consumers++;
+	s->n_consumers++;
+	cp_placement_add(&s->place, t->lcore, 0, 0, 1);
+	send_fanout(s, pr);
+	CP_INFO("signal: consumer %s (peer %s, transport %s) of producer %s: id %u, ssrc %u, "
+		"rtx ssrc %u, lcore %u", c->id, p->id, t->id, pr->id, c->cid, c->ssrc, c->rtx_ssrc,
+		t->lcore);
+	*out = c;
+	*rtp_parameters = params;
+	return CP_SIG_OK;
+}
+
+static void consumer_close(struct cp_signal *s, struct cp_consumer *c,
+			   const struct cp_peer *cause, int dp_alive, int refanout)
+{
+	struct cp_producer *pr = c->producer;
+	if (dp_alive) {
+		struct sl_msg m;
+		memset(&m, 0, sizeof(m));
+		m.h.type = SL_MSG_CONSUMER_REMOVE;
+		m.h.transport_id = c->t->tid;
+		m.u.consumer_ref.consumer_id = c->cid;
+		cp_sig_send(s, c->t->lcore, &m, "close consumer");
+	}
+	if (c->peer != cause) {
+		json_t *n = json_pack("{ssss}", "consumerId", c->id, "producerId", pr->id);
+		if (n)
+			cp_sig_emit(s, c->peer, "mediasoup:consumer-closed", n);
+		json_decref(n);
+	}
+	cp_list_del(&c->peer_link);
+	cp_list_del(&c->producer_link);
+	cp_map_del(&s->consumers, c->id);
+	if (s->by_cid && c->cid < s->cids.cap && s->by_cid[c->cid] == c) {
+		s->by_cid[c->cid] = NULL;
+		cp_idpool_free(&s->cids, c->cid);
+	}
+	pr->n_consumers--;
+	c->t->n_consumers--;
+	if (c->peer->room)
+		c->peer->room->n_consumers--;
+	s->n_consumers--;
+	cp_placement_add(&s->place, c->t->lcore, 0, 0, -1);
+	if (refanout && dp_alive)
+		send_fanout(s, pr);
+	CP_DBG("signal: consumer %s (peer %s) closed", c->id, c->peer->id);
+	free(c);
+}
+
+void cp_consumer_close(struct cp_signal *s, struct cp_consumer *c, const struct cp_peer *cause,
+		       int dp_alive)
+{
+	consumer_close(s, c, cause, dp_alive, 1);
+}
+
+enum cp_sig_code cp_consumer_set_paused(struct cp_signal *s, struct cp_consumer *c, int paused,
+					char *err, size_t errlen)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = paused ? SL_MSG_CONSUMER_PAUSE : SL_MSG_CONSUMER_RESUME;
+	m.h.transport_id = c->t->tid;
+	m.u.consumer_ref.consumer_id = c->cid;
+	if (!s->dp_ready || cp_sig_send(s, c->t->lcore, &m, paused ? "pause" : "resume")) {
+		snprintf(err, errlen, "the data plane is busy: try again shortly");
+		return CP_SIG_OVERLOADED;
+	}
+	c->paused = paused;
+	return CP_SIG_OK;
+}
+
+static void stats_copy(struct cp_stream_stats *d, const struct sl_msg_stream_stats *m)
+{
+	d->packets = m->packets;
+	d->bytes = m->bytes;
+	d->bitrate_bps = m->bitrate_bps;
+	d->lost = m->lost;
+	d->jitter = m->jitter;
+	d->rtt_us = m->rtt_us;
+}
+
+void cp_media_stats_event(struct cp_signal *s, const struct sl_msg *m)
+{
+	const struct sl_msg_stream_stats *st = &m->u.stream_stats;
+	if (!s->dp_ready)
+		return;
+	if (st->producer_id < s->pids.cap && s->by_pid[st->producer_id] &&
+	    st->consumer_id == SL_INVALID_ID)
+		stats_copy(&s->by_pid[st->producer_id]->stats, st);
+	if (st->consumer_id < s->cids.cap && s->by_cid[st->consumer_id])
+		stats_copy(&s->by_cid[st->consumer_id]->stats, st);
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cp_sig_int - the signaling layer's internal objects and the functions the
+ * files of controlplane/signal share. Not for use outside this directory.
+ *
+ * Object graph (all owned by struct cp_signal):
+ *   room   --peers-->  peer (one per Socket.IO connection; in a room while joined)
+ *   peer   --transports--> transport (owner lcore, ICE credentials, DTLS)
+ *   peer   --producers-->  producer  (on one of the peer's send transports)
+ *   peer   --consumers-->  consumer  (on one of the peer's recv transports)
+ *   producer --consumers--> consumer (of any peer of the room)
+ * Lookup maps from the protocol ids (UUID strings, embedded in the objects)
+ * and arrays from the data-plane ids (tid / producer id / consumer id).
+ *
+ * Closing and notifications: every close function takes the peer that CAUSED
+ * it (NULL when the server did, e.g. a DTLS failure or a data-plane restart).
+ * Notifications go to every peer of the room concerned except the cause.
+ */
+#ifndef CP_SIG_INT_H
+#define CP_SIG_INT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "cp_dtls.h"
+#include "cp_ids.h"
+#include "cp_jwt.h"
+#include "cp_list.h"
+#include "cp_map.h"
+#include "cp_ortc.h"
+#include "cp_placement.h"
+#include "cp_signal.h"
+#include "cp_valid.h"
+
+#define CP_SIG_ERR_MAX 256
+#define CP_SIG_PRODUCERS_PER_TRANSPORT 32
+#define CP_SIG_ICE_UFRAG_LEN 16
+#define CP_SIG_ICE_PWD_LEN 32
+/* RFC 8445 5.1.2.1 for a host candidate: type preference 64, local
+ * preference 20000, component 1. */
+#define CP_SIG_HOST_PRIORITY ((64u << 24) + (20000u << 8) + (256u - 1u))
+
+struct cp_room {
+	char channel_id[CP_VALID_CHANNEL_MAX + 1];
+	int64_t created_at_ms; /* wall clock */
+	struct cp_link peers;
+	uint32_t n_peers;
+	uint32_t n_transports, n_producers, n_consumers;
+	uint32_t lcore_transports[SL_MAX_LCORES]; /* for placement */
+};
+
+struct cp_peer {
+	struct cp_signal *sig;
+	void *conn;
+	char id[CP_UUID_LEN + 1];      /* peerId */
+	char name[32];                 /* connection name for logs */
+	int authed;
+	struct cp_jwt_claims claims;
+	struct cp_room *room;          /* NULL unless joined */
+	struct cp_link room_link;
+	struct cp_link all_link;       /* sig->peers */
+	struct cp_link transports;
+	struct cp_link producers;
+	struct cp_link consumers;
+	uint32_t n_transports;
+	uint64_t bucket;               /* rate limit: milli-requests available */
+	uint64_t bucket_ms;            /* when last refilled */
+};
+
+enum cp_ice_state { CP_ICE_NEW, CP_ICE_CONNECTED, CP_ICE_DISCONNECTED };
+
+struct cp_transport {
+	struct cp_peer *peer;
+	struct cp_link peer_link;
+	struct cp_link hs_link;        /* sig->handshaking while DTLS needs timers */
+	char id[CP_UUID_LEN + 1];
+	uint32_t tid;                  /* data-plane transport id */
+	uint32_t lcore;                /* owner lcore index */
+	int is_send;
+	char ufrag[CP_SIG_ICE_UFRAG_LEN + 1];
+	char pwd[CP_SIG_ICE_PWD_LEN + 1];
+	uint16_t port;
+	struct cp_dtls *dtls;
+	int connect_called;            /* connect-transport accepted */
+	int keys_sent;                 /* SRTP keys programmed */
+	int failed;                    /* DTLS failed: close after the call returns */
+	char fail_reason[2 * CP_SIG_ERR_MAX];
+	int create_retried;            /* TRANSPORT_CREATE retried after -EEXIST */
+	enum cp_ice_state ice;
+	struct sl_tuple tuple;         /* last ICE-selected or DTLS source tuple */
+	int has_tuple;
+	uint32_t next_mid;             /* recv: mediasoup's per-transport mid counter */
+	uint32_t n_producers;
+	uint32_t n_consumers;
+	uint32_t dp_errors;            /* commands for it the data plane refused */
+	uint64_t created_ms;
+};
+
+struct cp_stream_stats {
+	uint64_t packets, bytes;
+	uint32_t bitrate_bps, lost, jitter, rtt_us;
+};
+
+struct cp_producer {
+	struct cp_peer *peer;
+	struct cp_transport *t;
+	struct cp_link peer_link;
+	struct cp_link consumers;
+	char id[CP_UUID_LEN + 1];
+	uint32_t pid;
+	uint32_t n_consumers;
+	uint64_t fanout_mask;          /* last PRODUCER_FANOUT sent */
+	struct cp_ortc_producer ortc;
+	struct cp_stream_stats stats;
+};
+
+struct cp_consumer {
+	struct cp_peer *peer;
+	struct cp_transport *t;
+	struct cp_producer *producer;
+	struct cp_link peer_link;
+	struct cp_link producer_link;
+	char id[CP_UUID_LEN + 1];
+	uint32_t cid;
+	uint32_t ssrc, rtx_ssrc;
+	int paused;
+	struct cp_stream_stats stats;
+};
+
+struct cp_sig_counters {
+	uint64_t requests[CP_SIG__COUNT]; /* answers by code */
+	uint64_t dtls_connected, dtls_failed;
+	uint64_t dp_cmd_failed;           /* RESULT with a status != 0 */
+	uint64_t dp_ring_full;            /* commands not sent */
+	uint64_t dtls_slots_exhausted;
+};
+
+struct cp_signal {
+	const struct cp_config *cfg;
+	struct cp_dp *dp;
+	struct cp_signal_io io;
+	struct cp_dtls_cert *cert;
+	json_t *router_caps;
+	struct cp_placement place;
+	struct cp_link peers;            /* every connected socket */
+	struct cp_link handshaking;      /* transports with DTLS timers */
+	uint32_t n_peers, n_joined;
+	struct cp_map rooms, transports, producers, consumers; /* by protocol id */
+	/* data-plane ids: valid while a data plane is ready */
+	int dp_ready;
+	int reconciling;                 /* destroying a previous control plane's transports */
+	uint32_t sweep_next[SL_MAX_LCORES];
+	struct cp_idpool tids, pids, cids;
+	struct cp_transport **by_tid;
+	struct cp_producer **by_pid;
+	struct cp_consumer **by_cid;
+	uint32_t n_transports, n_producers, n_consumers;
+	struct cp_sig_counters ctr;
+};
+
+/* ---- cp_signal.c: clocks, io and the data plane ---- */
+uint64_t cp_sig_now_ms(const struct cp_signal *s);
+int64_t cp_sig_wall_ms(const struct cp_signal *s);
+/* Emits to one peer (borrowed data). */
+void cp_sig_emit(struct cp_signal *s, struct cp_peer *p, const char *event, json_t *data);
+/* Emits to every peer of room except `except` (may be NULL). */
+void cp_sig_notify_room(struct cp_signal *s, struct cp_room *r, const struct cp_peer *except,
+			const char *event, json_t *data);
+/* 1 when the command ring of lcore has room for n more commands. */
+int cp_sig_ring_room(struct cp_signal *s, uint32_t lcore, unsigned int n);
+/* Sends a command (want a RESULT). 0, or -errno after logging; counts
+ * failures. Does nothing (returns -ENOTCONN) while no data plane is ready. */
+int cp_sig_send(struct cp_signal *s, uint32_t lcore, struct sl_msg *m, const char *what);
+
+/* ---- cp_room.c ---- */
+enum cp_sig_code cp_room_join(struct cp_signal *s, struct cp_peer *p, const char *channel_id,
+			      char *err, size_t errlen);
+/* Closes everything p owns, tells the others, removes p from its room and
+ * closes the room when it was the last peer. No-op when not joined. */
+void cp_room_leave(struct cp_signal *s, struct cp_peer *p);
+struct cp_room *cp_room_find(struct cp_signal *s, const char *channel_id);
+void cp_room_free_all(struct cp_signal *s);
+
+/* ---- cp_peer.c ---- */
+struct cp_peer *cp_peer_new(struct cp_signal *s, void *conn);
+void cp_peer_free(struct cp_signal *s, struct cp_peer *p);
+/* Verifies a token; on success the peer is authenticated with its claims.
+ * Returns CP_SIG_OK, CP_SIG_UNAUTHENTICATED (bad token) or
+ * CP_SIG_FORBIDDEN (a different user than the one already authenticated). */
+enum cp_sig_code cp_peer_authenticate(struct cp_signal *s, struct cp_peer *p, const char *token,
+				      size_t len, char *err, size_t errlen);
+/* Takes one request from the peer's bucket: 1 allowed, 0 over the limit. */
+int cp_peer_rate_ok(struct cp_signal *s, struct cp_peer *p);
+/* The peer's transport with this protocol id, or NULL. */
+struct cp_transport *cp_peer_transport(struct cp_peer *p, const char *id);
+
+/* ---- cp_transport.c ---- */
+enum cp_sig_code cp_transport_create(struct cp_signal *s, struct cp_peer *p, int is_send,
+				     struct cp_transport **out, char *err, size_t errlen);
+/* The `transport` object of the create-transport answer (new reference). */
+json_t *cp_transport_json(struct cp_signal *s, const struct cp_transport *t);
+enum cp_sig_code cp_transport_connect(struct cp_signal *s, struct cp_transport *t,
+				      const struct cp_dtls_remote *remote, char *err,
+				      size_t errlen);
+/* Closes producers and consumers on t (notifications per the cause),
+ * destroys it in the data plane (when dp_alive) and frees it. */
+void cp_transport_close(struct cp_signal *s, struct cp_transport *t, const struct cp_peer *cause,
+			int dp_alive);
+/* Closes t if its DTLS failed during the last call into it. */
+void cp_transport_reap(struct cp_signal *s, struct cp_transport *t);
+void cp_transport_dp_event(struct cp_signal *s, unsigned int lcore, const struct sl_msg *m);
+void cp_transport_tick(struct cp_signal *s);
+const char *cp_transport_ice_name(enum cp_ice_state st);
+
+/* ---- cp_media.c ---- */
+enum cp_sig_code cp_producer_create(struct cp_signal *s, struct cp_peer *p, struct cp_transport *t,
+				    const char *kind, json_t *rtp_parameters,
+				    struct cp_producer **out, char *err, size_t errlen);
+/* Closes the producer's consumers (consumer-closed to their peers), removes
+ * it from the data plane and announces producer-closed to the room. */
+void cp_producer_close(struct cp_signal *s, struct cp_producer *pr, const struct cp_peer *cause,
+		       int dp_alive);
+enum cp_sig_code cp_consumer_create(struct cp_signal *s, struct cp_peer *p,
+				    struct cp_producer *pr, json_t *rtp_capabilities,
+				    struct cp_transport *t, struct cp_consumer **out,
+				    json_t **rtp_parameters, char *err, size_t errlen);
+/* Closes a consumer; consumer-closed goes to its peer unless it is the cause. */
+void cp_consumer_close(struct cp_signal *s, struct cp_consumer *c, const struct cp_peer *cause,
+		       int dp_alive);
+enum cp_sig_code cp_consumer_set_paused(struct cp_signal *s, struct cp_consumer *c, int paused,
+					char *err, size_t errlen);
+void cp_media_stats_event(struct cp_signal *s, const struct sl_msg *m);
+
+/* ---- cp_stats.c ---- */
+json_t *cp_stats_room(struct cp_signal *s, const struct cp_room *r);
+void cp_stats_metrics(struct cp_signal *s, struct cp_buf *b);
+
+/* ---- cp_handlers.c ---- */
+void cp_handlers_dispatch(struct cp_signal *s, struct cp_peer *p, const char *name,
+			  json_t *payload, int64_t ack_id);
+
+#endif

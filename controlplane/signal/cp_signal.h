@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cp_signal - the PeerWave signaling protocol (/work/shared/protocol.md) on
+ * top of the Socket.IO layer: authentication, rooms and peers, transports
+ * with ICE-lite credentials and DTLS, producers and consumers, placement of
+ * transports on data-plane lcores, and the commands that program the data
+ * plane.
+ *
+ * The module does not know libwebsockets: the caller hands it socket events
+ * (connect / event / disconnect) with an opaque connection pointer and gives
+ * it the functions that answer and emit on such a connection (struct
+ * cp_signal_io). cp_app.c wires these to controlplane/sio; the tests wire
+ * them to recorders.
+ *
+ * Threading: one event loop. Every function here, every io callback and the
+ * cp_dp handlers run on it. Nothing blocks: requests are answered before the
+ * call returns; data-plane commands are queued (a full command ring is
+ * answered OVERLOADED) and their results only logged.
+ *
+ * Ownership: struct cp_signal owns every room, peer, transport, producer and
+ * consumer, the DTLS certificate and the data-plane id pools. It borrows the
+ * configuration and the struct cp_dp (both must outlive it).
+ */
+#ifndef CP_SIGNAL_H
+#define CP_SIGNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "cp_buf.h"
+#include "cp_config.h"
+#include "cp_dp.h"
+
+struct cp_signal;
+struct cp_peer;
+
+/* How the module talks back to a connection (conn is the caller's pointer). */
+struct cp_signal_io {
+	/* EVENT ["event", data]; data borrowed. Returns 0 or -errno (ignored
+	 * apart from a debug log: a dead socket is cleaned up by its
+	 * disconnect). */
+	int (*emit)(void *conn, const char *event, json_t *data);
+	/* ACK <ack_id>[response]; response borrowed. */
+	int (*ack)(void *conn, int64_t ack_id, json_t *response);
+	/* Short name of the connection for log lines (e.g. the Engine.IO sid). */
+	const char *(*name)(void *conn);
+	/* Monotonic clock in ms; NULL = CLOCK_MONOTONIC. Tests set it. */
+	uint64_t (*now_ms)(void *user);
+	/* Wall clock in ms since the epoch (createdAt); NULL = CLOCK_REALTIME. */
+	int64_t (*wall_ms)(void *user);
+	void *user; /* for now_ms / wall_ms */
+};
+
+/* Creates the signaling state: loads or generates the DTLS certificate
+ * (cfg->dtls_cert/dtls_key), builds the router capabilities and reads the
+ * placement settings (environment SLUICE_PLACEMENT = "auto" | "round-robin",
+ * SLUICE_ROOM_AFFINITY_MAX = transports of one room kept on one lcore,
+ * default 64, 0 = plain round-robin). cfg and dp are borrowed. Returns NULL
+ * with err set on failure. */
+struct cp_signal *cp_signal_new(const struct cp_config *cfg, struct cp_dp *dp,
+				const struct cp_signal_io *io, char *err, size_t errlen);
+
+/* Frees everything. With dp attached, every live transport is first
+ * destroyed in the data plane (best effort, no notifications). Connections
+ * are not touched: the caller closes them. NULL is fine. */
+void cp_signal_free(struct cp_signal *s);
+
+/* ---- socket side ---- */
+
+/* A Socket.IO CONNECT on "/". auth is the CONNECT payload (may be NULL): a
+ * valid {token} authenticates at once, a token that does not verify refuses
+ * the connection (return -EACCES), no token accepts it unauthenticated (the
+ * `authenticate` event may follow). On success *peer is the new peer, to be
+ * passed to the other calls. Returns 0, -EACCES or -ENOMEM. */
+int cp_signal_connect(struct cp_signal *s, void *conn, json_t *auth, struct cp_peer **peer);
+
+/* An EVENT from a connected socket: payload borrowed (may be NULL), ack_id
+ * >= 0 when the client waits for an answer. Answers before returning. */
+void cp_signal_event(struct cp_signal *s, struct cp_peer *p, const char *name, json_t *payload,
+		     int64_t ack_id);
+
+/* The socket went away: the peer leaves its room (everything it owned is
+ * closed and announced) and is freed. */
+void cp_signal_disconnect(struct cp_signal *s, struct cp_peer *p, const char *reason);
+
+/* ---- data-plane side (wire these into struct cp_dp_handlers) ---- */
+void cp_signal_dp_event(void *s, unsigned int lcore, const struct sl_msg *m);
+void cp_signal_dp_detach(void *s);
+void cp_signal_dp_ready(void *s);
+
+/* Periodic work: DTLS retransmissions and handshake deadlines. */
+void cp_signal_tick(struct cp_signal *s);
+
+/* Prometheus gauges and counters of the signaling layer. */
+void cp_signal_metrics(struct cp_signal *s, struct cp_buf *b);
+
+#endif

@@ -1,0 +1,906 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Integration test of controlplane/signal without sockets and without DPDK's
+ * EAL: the data plane's own segment code (dataplane/dp_shm.c) creates a
+ * segment with two lcores, cp_dp attaches to it as in production, and this
+ * test plays the data plane (answers HELLO/NOOP, records commands, carries
+ * DTLS datagrams through the packet slots in both directions). Socket.IO is
+ * replaced by recording connections, and a cp_dtls endpoint with its own
+ * certificate plays the browser.
+ *
+ * What it asserts:
+ *  - dtls_cert/dtls_key: the loaded certificate's fingerprint is signalled;
+ *    an unreadable key stops start-up with a message naming the file;
+ *  - create-transport programs TRANSPORT_CREATE on the placed lcore with the
+ *    answered ICE credentials and the lcore's port; room-affine placement;
+ *  - a full DTLS handshake through the rings (browser = client): SRTP keys
+ *    reach the data plane in SL_MSG_SRTP_KEYS and match the browser's;
+ *    stats show the DTLS/ICE state;
+ *  - produce / consume / resume / close-producer program PRODUCER_ADD,
+ *    CONSUMER_ADD (paused), PRODUCER_FANOUT, CONSUMER_RESUME,
+ *    CONSUMER_REMOVE, PRODUCER_REMOVE with matching ids and the
+ *    notifications go to the other peers only;
+ *  - a wrong fingerprint and a handshake timeout close the transport
+ *    (TRANSPORT_DESTROY, consumer-closed to its owner);
+ *  - the data plane going away closes every transport with notifications
+ *    (peers stay joined), create-transport answers OVERLOADED until a new
+ *    data plane is ready, then works again; a data plane that still holds
+ *    transports (of a previous control plane) gets every id of the lcores
+ *    concerned destroyed first;
+ *  - everything is freed at the end (ASan build).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "../unit/check.h"
+#include "../../dataplane/dp_shm.h"
+#include "cp_dtls.h"
+#include "cp_jwt.h"
+#include "cp_sig_int.h"
+#include "cp_signal.h"
+
+#define SECRET "core-test-secret-0123456789"
+#define N_LCORES 2
+#define MAX_T 64
+#define LOG_MAX 4096
+
+/* ------------------------------------------------------------------ */
+/* Recording connections                                               */
+/* ------------------------------------------------------------------ */
+
+struct conn {
+	char name[16];
+	struct cp_peer *peer;
+	json_t *events;  /* [[name, data], ...] */
+	json_t *acks;    /* {"<id>": response} */
+	int64_t next_ack;
+};
+
+static uint64_t g_now = 1000000;
+
+static int io_emit(void *c, const char *event, json_t *data)
+{
+	struct conn *k = c;
+	json_array_append_new(k->events, json_pack("[sO]", event, data ? data : json_null()));
+	return 0;
+}
+
+static int io_ack(void *c, int64_t id, json_t *resp)
+{
+	struct conn *k = c;
+	char key[32];
+	snprintf(key, sizeof(key), "%lld", (long long)id);
+	json_object_set(k->acks, key, resp);
+	return 0;
+}
+
+static const char *io_name(void *c)
+{
+	return ((struct conn *)c)->name;
+}
+
+static uint64_t io_now(void *u)
+{
+	return g_now;
+}
+
+/* ------------------------------------------------------------------ */
+/* The fake data plane                                                 */
+/* ------------------------------------------------------------------ */
+
+struct browser {
+	struct cp_dtls *d;
+	uint32_t tid;
+	unsigned int lcore;
+	int connected, failed;
+	struct sl_msg_srtp_keys keys;
+};
+
+static struct dp_shm g_shm;
+static char g_shm_name[64];
+static struct cp_dp g_dp;
+static struct cp_signal *g_sig;
+static struct cp_dtls_cert *g_browser_cert;
+static struct browser *g_browser[MAX_T];
+
+static struct {
+	uint32_t n;
+	uint16_t type[LOG_MAX];
+	uint32_t tid[LOG_MAX];
+	uint32_t lcore[LOG_MAX];
+	struct sl_msg msg[LOG_MAX];
+} g_log;
+static uint32_t g_keys_count;
+static struct sl_msg_srtp_keys g_keys;
+
+static void push_event(unsigned int lcore, struct sl_msg *m)
+{
+	int rc = rte_ring_enqueue_elem(dp_shm_evt_ring(&g_shm, lcore), m, SL_MSG_SIZE);
+	CHECK_EQ(rc, 0);
+}
+
+static void b_send(void *u, const uint8_t *p, size_t n)
+{
+	struct browser *b = u;
+	uint32_t idx;
+	if (rte_ring_dequeue_elem(dp_shm_slot_ring(&g_shm), &idx, sizeof(idx)) != 0) {
+		CHECK(!"no free slot");
+		return;
+	}
+	struct sl_slot *s = sl_shm_slot(g_shm.hdr, idx);
+	memcpy(s->data, p, n);
+	s->len = (uint16_t)n;
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_DTLS_RECV;
+	m.h.transport_id = b->tid;
+	m.u.packet.slot = idx;
+	m.u.packet.len = (uint16_t)n;
+	m.u.packet.tuple.family = 4;
+	m.u.packet.tuple.remote_port = htons(50000);
+	m.u.packet.tuple.local_port = htons(40000);
+	inet_pton(AF_INET, "198.18.0.50", m.u.packet.tuple.remote_addr);
+	push_event(b->lcore, &m);
+}
+
+static void b_connected(void *u, const struct sl_msg_srtp_keys *k)
+{
+	struct browser *b = u;
+	b->connected = 1;
+	b->keys = *k;
+}
+
+static void b_failed(void *u, const char *reason)
+{
+	((struct browser *)u)->failed = 1;
+}
+
+static struct browser *browser_new(uint32_t tid, unsigned int lcore)
+{
+	struct browser *b = calloc(1, sizeof(*b));
+	struct cp_dtls_cb cb = {b_send, b_connected, b_failed, b};
+	b->tid = tid;
+	b->lcore = lcore;
+	b->d = cp_dtls_new(g_browser_cert, &cb);
+	CHECK(b->d != NULL);
+	g_browser[tid] = b;
+	return b;
+}
+
+static void browser_free(struct browser *b)
+{
+	if (!b)
+		return;
+	g_browser[b->tid] = NULL;
+	cp_dtls_free(b->d);
+	free(b);
+}
+
+static void answer(unsigned int lcore, const struct sl_msg *c)
+{
+	struct sl_msg r;
+	memset(&r, 0, sizeof(r));
+	r.h.seq = c->h.seq;
+	r.h.transport_id = c->h.transport_id;
+	if (c->h.type == SL_MSG_HELLO) {
+		r.h.type = SL_MSG_HELLO_ACK;
+		r.u.hello_ack.abi_version = SL_ABI_VERSION;
+		r.u.hello_ack.lcore_index = lcore;
+	} else if (c->h.type == SL_MSG_NOOP) {
+		r.h.type = SL_MSG_NOOP_REPLY;
+		r.u.noop = c->u.noop;
+	} else if (c->h.seq) {
+		r.h.type = SL_MSG_RESULT;
+		r.u.result.cmd_type = c->h.type;
+	} else {
+		return;
+	}
+	push_event(lcore, &r);
+}
+
+static void dp_poll(void)
+{
+	struct sl_msg m;
+	if (!g_shm.hdr) /* the data plane is "down" */
+		return;
+	for (unsigned int l = 0; l < N_LCORES; l++) {
+		while (rte_ring_dequeue_elem(dp_shm_cmd_ring(&g_shm, l), &m, SL_MSG_SIZE) == 0) {
+			struct sl_valid_ctx v = {MAX_T, g_shm.hdr->n_slots, N_LCORES, MAX_T * 8};
+			CHECK_EQ(sl_cmd_validate(&m, &v), SL_VALID_OK);
+			if (g_log.n < LOG_MAX) {
+				g_log.type[g_log.n] = m.h.type;
+				g_log.tid[g_log.n] = m.h.transport_id;
+				g_log.lcore[g_log.n] = l;
+				g_log.msg[g_log.n] = m;
+				g_log.n++;
+			}
+			if (m.h.type == SL_MSG_SRTP_KEYS) {
+				g_keys = m.u.srtp_keys;
+				g_keys_count++;
+			}
+			if (m.h.type == SL_MSG_SEND_PACKET) {
+				struct sl_slot *s = sl_shm_slot(g_shm.hdr, m.u.packet.slot);
+				CHECK_EQ(s->len, m.u.packet.len);
+				struct browser *b = m.h.transport_id < MAX_T ? g_browser[m.h.transport_id]
+									    : NULL;
+				if (b) {
+					CHECK_EQ(b->lcore, l);
+					cp_dtls_feed(b->d, s->data, m.u.packet.len, g_now);
+				}
+				uint32_t idx = m.u.packet.slot;
+				rte_ring_enqueue_elem(dp_shm_slot_ring(&g_shm), &idx, sizeof(idx));
+			}
+			answer(l, &m);
+		}
+	}
+	for (unsigned int t = 0; t < MAX_T; t++) {
+		struct browser *b = g_browser[t];
+		uint64_t due = b ? cp_dtls_next_timeout_ms(b->d) : 0;
+		if (due && due <= g_now)
+			cp_dtls_on_timeout(b->d, g_now);
+	}
+}
+
+static void pump(int rounds)
+{
+	for (int i = 0; i < rounds; i++) {
+		g_dp.next_try_ns = 0;
+		cp_dp_tick(&g_dp);
+		dp_poll();
+		cp_signal_tick(g_sig);
+	}
+}
+
+static uint32_t log_count(uint16_t type, uint32_t from)
+{
+	uint32_t n = 0;
+	for (uint32_t i = from; i < g_log.n; i++)
+		n += g_log.type[i] == type;
+	return n;
+}
+
+/* Index of the last command of a type at or after from, or -1. */
+static int log_last(uint16_t type, uint32_t from)
+{
+	int k = -1;
+	for (uint32_t i = from; i < g_log.n; i++)
+		if (g_log.type[i] == type)
+			k = (int)i;
+	return k;
+}
+
+static int create_segment(void)
+{
+	struct dp_shm_params p;
+	char err[256];
+	memset(&p, 0, sizeof(p));
+	p.name = g_shm_name;
+	p.n_lcores = N_LCORES;
+	p.n_slots = 256;
+	p.max_transports = MAX_T;
+	p.port_base = 40000;
+	p.ice_timeout_ms = 5000;
+	inet_pton(AF_INET, "198.18.0.9", &p.ipv4);
+	p.device = "fake0";
+	int rc = dp_shm_create(&g_shm, &p, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "dp_shm_create: %s\n", err);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests                                                            */
+/* ------------------------------------------------------------------ */
+
+static struct conn *conn_new(const char *name, const char *sub)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->events = json_array();
+	c->acks = json_object();
+	struct cp_jwt_claims cl;
+	memset(&cl, 0, sizeof(cl));
+	snprintf(cl.sub, sizeof(cl.sub), "%s", sub);
+	cl.exp = (int64_t)time(NULL) + 3600;
+	cl.pub = cl.sub_media = true;
+	char tok[1024];
+	CHECK(cp_jwt_mint(tok, sizeof(tok), (const uint8_t *)SECRET, strlen(SECRET), &cl) > 0);
+	json_t *auth = json_pack("{ss}", "token", tok);
+	CHECK_EQ(cp_signal_connect(g_sig, c, auth, &c->peer), 0);
+	json_decref(auth);
+	return c;
+}
+
+static void conn_free(struct conn *c)
+{
+	if (c->peer)
+		cp_signal_disconnect(g_sig, c->peer, "test end");
+	json_decref(c->events);
+	json_decref(c->acks);
+	free(c);
+}
+
+/* Sends a request and returns its answer (a new reference). */
+static json_t *req(struct conn *c, const char *name, const char *payload_fmt, ...)
+{
+	char buf[8192];
+	va_list ap;
+	va_start(ap, payload_fmt);
+	vsnprintf(buf, sizeof(buf), payload_fmt, ap);
+	va_end(ap);
+	json_error_t e;
+	json_t *p = json_loads(buf, JSON_DECODE_ANY, &e);
+	if (!p)
+		fprintf(stderr, "bad test json: %s: %s\n", buf, e.text);
+	int64_t id = c->next_ack++;
+	cp_signal_event(g_sig, c->peer, name, p, id);
+	json_decref(p);
+	char key[32];
+	snprintf(key, sizeof(key), "%lld", (long long)id);
+	json_t *r = json_incref(json_object_get(c->acks, key));
+	CHECK(r != NULL);
+	json_object_del(c->acks, key);
+	return r ? r : json_object();
+}
+
+static const char *code_of(json_t *r)
+{
+	const char *c = json_string_value(json_object_get(r, "code"));
+	return c ? c : "OK";
+}
+
+static int events_named(struct conn *c, const char *name)
+{
+	int n = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(c->events, i, e) n += !strcmp(json_string_value(json_array_get(e, 0)), name);
+	return n;
+}
+
+/* The data of the last event `name`, borrowed, or NULL. */
+static json_t *last_event(struct conn *c, const char *name)
+{
+	json_t *found = NULL, *e;
+	size_t i;
+	json_array_foreach(c->events, i, e) if (!strcmp(json_string_value(json_array_get(e, 0)), name))
+		found = json_array_get(e, 1);
+	return found;
+}
+
+static const char *sget(json_t *o, const char *path)
+{
+	/* path of object keys separated by '.', array index as digits */
+	char tmp[256], *save, *tokp;
+	json_t *cur = o;
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (tokp = strtok_r(tmp, ".", &save); tokp && cur; tokp = strtok_r(NULL, ".", &save))
+		cur = json_is_array(cur) ? json_array_get(cur, (size_t)atoi(tokp))
+					 : json_object_get(cur, tokp);
+	return json_string_value(cur);
+}
+
+static json_int_t iget(json_t *o, const char *path)
+{
+	char tmp[256], *save, *tokp;
+	json_t *cur = o;
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (tokp = strtok_r(tmp, ".", &save); tokp && cur; tokp = strtok_r(NULL, ".", &save))
+		cur = json_is_array(cur) ? json_array_get(cur, (size_t)atoi(tokp))
+					 : json_object_get(cur, tokp);
+	return json_integer_value(cur);
+}
+
+/* The transport with this id in a get-room-stats answer, borrowed. */
+static json_t *stats_transport(json_t *stats, const char *id)
+{
+	json_t *list = json_object_get(json_object_get(stats, "stats"), "transportList"), *t;
+	size_t i;
+	json_array_foreach(list, i, t) if (!strcmp(sget(t, "id"), id)) return t;
+	return NULL;
+}
+
+static const char *AUDIO_PARAMS =
+	"{\"codecs\":[{\"mimeType\":\"audio/opus\",\"payloadType\":111,\"clockRate\":48000,"
+	"\"channels\":2,\"parameters\":{\"useinbandfec\":1},\"rtcpFeedback\":[{\"type\":"
+	"\"transport-cc\",\"parameter\":\"\"}]}],\"headerExtensions\":[{\"uri\":"
+	"\"urn:ietf:params:rtp-hdrext:sdes:mid\",\"id\":4,\"encrypt\":false,\"parameters\":{}}],"
+	"\"encodings\":[{\"ssrc\":%u}],\"rtcp\":{\"cname\":\"core\",\"reducedSize\":true},"
+	"\"mid\":\"0\"}";
+
+/* ------------------------------------------------------------------ */
+/* Scenarios                                                           */
+/* ------------------------------------------------------------------ */
+
+static struct conn *A, *B;
+static json_t *g_caps; /* router capabilities from join */
+
+static void scenario_join(void)
+{
+	A = conn_new("sockA", "alice");
+	B = conn_new("sockB", "bob");
+	json_t *r = req(A, "mediasoup:join", "{\"channelId\":\"core-room\"}");
+	CHECK(!strcmp(code_of(r), "OK"));
+	g_caps = json_incref(json_object_get(r, "rtpCapabilities"));
+	CHECK(json_is_object(g_caps));
+	json_decref(r);
+	r = req(B, "mediasoup:join", "{\"channelId\":\"core-room\"}");
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	CHECK_EQ(events_named(A, "mediasoup:peer-joined"), 1);
+	CHECK_EQ(events_named(B, "mediasoup:peer-joined"), 0);
+}
+
+/* Creates a transport and checks what the data plane got. */
+static json_t *create_transport(struct conn *c, const char *dir, uint32_t *tid, unsigned *lcore)
+{
+	uint32_t from = g_log.n;
+	json_t *r = req(c, "mediasoup:create-transport", "{\"direction\":\"%s\"}", dir);
+	CHECK(!strcmp(code_of(r), "OK"));
+	pump(2);
+	int k = log_last(SL_MSG_TRANSPORT_CREATE, from);
+	CHECK(k >= 0);
+	if (k < 0)
+		return r;
+	const struct sl_msg_transport_create *tc = &g_log.msg[k].u.transport_create;
+	CHECK(!strcmp(tc->ice_ufrag, sget(r, "transport.iceParameters.usernameFragment")));
+	CHECK(!strcmp(tc->ice_pwd, sget(r, "transport.iceParameters.password")));
+	CHECK_EQ(strlen(tc->ice_ufrag), 16);
+	CHECK_EQ(strlen(tc->ice_pwd), 32);
+	CHECK_EQ(tc->local_port, 40000 + g_log.lcore[k]);
+	CHECK_EQ(iget(r, "transport.iceCandidates.0.port"), tc->local_port);
+	CHECK(!strcmp(sget(r, "transport.iceCandidates.0.ip"), "198.18.0.9"));
+	*tid = g_log.tid[k];
+	*lcore = g_log.lcore[k];
+	return r;
+}
+
+static json_t *g_ta, *g_tb; /* A's send and B's recv transport answers */
+static uint32_t g_tid_a, g_tid_b;
+static unsigned g_lc_a, g_lc_b;
+
+static void scenario_dtls_ok(void)
+{
+	g_ta = create_transport(A, "send", &g_tid_a, &g_lc_a);
+	g_tb = create_transport(B, "recv", &g_tid_b, &g_lc_b);
+	CHECK_EQ(g_lc_a, g_lc_b); /* room-affine: the room fits one lcore */
+
+	/* the browser (DTLS client) talks first; connect-transport comes later */
+	struct browser *b = browser_new(g_tid_a, g_lc_a);
+	const char *server_fp = sget(g_ta, "transport.dtlsParameters.fingerprints.0.value");
+	CHECK_EQ(cp_dtls_set_remote(b->d, "auto", "sha-256", server_fp), 0);
+	CHECK_EQ(cp_dtls_role(b->d), CP_DTLS_ROLE_CLIENT);
+	pump(20);
+	CHECK_EQ(g_keys_count, 0); /* no keys before the fingerprint was checked */
+	json_t *r = req(A, "mediasoup:connect-transport",
+			"{\"transportId\":\"%s\",\"dtlsParameters\":{\"role\":\"client\","
+			"\"fingerprints\":[{\"algorithm\":\"sha-256\",\"value\":\"%s\"}]}}",
+			sget(g_ta, "transport.id"), cp_dtls_cert_fingerprint(g_browser_cert));
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	pump(20);
+	CHECK(b->connected);
+	CHECK_EQ(g_keys_count, 1);
+	size_t kl = (size_t)g_keys.key_len + g_keys.salt_len;
+	CHECK(g_keys.profile == SL_SRTP_AEAD_AES_128_GCM); /* GCM preferred by both */
+	CHECK_EQ(g_keys.profile, b->keys.profile);
+	CHECK(!memcmp(g_keys.rx, b->keys.tx, kl)); /* what the browser writes, we read */
+	CHECK(!memcmp(g_keys.tx, b->keys.rx, kl));
+	/* the SRTP keys went to the transport's own lcore */
+	int k = log_last(SL_MSG_SRTP_KEYS, 0);
+	CHECK(k >= 0 && g_log.tid[k] == g_tid_a && g_log.lcore[k] == g_lc_a);
+
+	/* the second connect-transport is refused */
+	r = req(A, "mediasoup:connect-transport",
+		"{\"transportId\":\"%s\",\"dtlsParameters\":{\"fingerprints\":[{\"algorithm\":"
+		"\"sha-256\",\"value\":\"%s\"}]}}", sget(g_ta, "transport.id"),
+		cp_dtls_cert_fingerprint(g_browser_cert));
+	CHECK(!strcmp(code_of(r), "BAD_REQUEST"));
+	json_decref(r);
+
+	/* ICE selection reported by the data plane shows in the stats */
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_ICE_SELECTED;
+	m.h.transport_id = g_tid_a;
+	m.u.ice.tuple.family = 4;
+	push_event(g_lc_a, &m);
+	pump(2);
+	r = req(A, "mediasoup:get-room-stats", "{\"channelId\":\"core-room\"}");
+	json_t *st = stats_transport(r, sget(g_ta, "transport.id"));
+	CHECK(st != NULL);
+	CHECK(st && !strcmp(sget(st, "dtlsState"), "connected"));
+	CHECK(st && !strcmp(sget(st, "iceState"), "completed"));
+	CHECK(st && json_is_true(json_object_get(st, "srtpKeys")));
+	CHECK_EQ(iget(r, "stats.peers"), 2);
+	CHECK_EQ(iget(r, "stats.lcores.0.transports") + iget(r, "stats.lcores.1.transports"), 2);
+	json_decref(r);
+	browser_free(b);
+}
+
+static json_t *g_prod, *g_cons;
+
+static void scenario_media(void)
+{
+	uint32_t from = g_log.n;
+	json_t *r = req(A, "mediasoup:produce",
+			"{\"transportId\":\"%s\",\"kind\":\"audio\",\"rtpParameters\":%s}",
+			sget(g_ta, "transport.id"), "null");
+	CHECK(!strcmp(code_of(r), "BAD_REQUEST"));
+	json_decref(r);
+	char params[2048];
+	snprintf(params, sizeof(params), AUDIO_PARAMS, 11111111u);
+	g_prod = req(A, "mediasoup:produce",
+		     "{\"transportId\":\"%s\",\"kind\":\"audio\",\"rtpParameters\":%s}",
+		     sget(g_ta, "transport.id"), params);
+	CHECK(!strcmp(code_of(g_prod), "OK"));
+	pump(2);
+	int k = log_last(SL_MSG_PRODUCER_ADD, from);
+	CHECK(k >= 0);
+	uint32_t pid = k >= 0 ? g_log.msg[k].u.producer_add.producer_id : 0;
+	CHECK(k >= 0 && g_log.msg[k].u.producer_add.ssrc == 11111111u);
+	CHECK(k >= 0 && g_log.tid[k] == g_tid_a && g_log.lcore[k] == g_lc_a);
+	json_t *np = last_event(B, "mediasoup:new-producer");
+	CHECK(np && !strcmp(sget(np, "producerId"), sget(g_prod, "producerId")));
+	CHECK(np && !strcmp(sget(np, "kind"), "audio") && !strcmp(sget(np, "userId"), "alice"));
+	CHECK_EQ(events_named(A, "mediasoup:new-producer"), 0);
+
+	/* B consumes: CONSUMER_ADD paused on B's lcore, fan-out to A's lcore */
+	char *caps = json_dumps(g_caps, JSON_COMPACT);
+	from = g_log.n;
+	g_cons = req(B, "mediasoup:consume",
+		     "{\"producerPeerId\":\"%s\",\"producerId\":\"%s\",\"rtpCapabilities\":%s}",
+		     sget(np, "peerId"), sget(g_prod, "producerId"), caps);
+	free(caps);
+	CHECK(!strcmp(code_of(g_cons), "OK"));
+	CHECK(!strcmp(sget(g_cons, "consumer.rtpParameters.mid"), "0"));
+	CHECK(!strcmp(sget(g_cons, "consumer.type"), "simple"));
+	pump(2);
+	k = log_last(SL_MSG_CONSUMER_ADD, from);
+	CHECK(k >= 0);
+	if (k >= 0) {
+		const struct sl_msg_consumer_add *ca = &g_log.msg[k].u.consumer_add;
+		CHECK_EQ(ca->paused, 1);
+		CHECK_EQ(ca->producer_id, pid);
+		CHECK_EQ(ca->ssrc, iget(g_cons, "consumer.rtpParameters.encodings.0.ssrc"));
+		CHECK_EQ(g_log.tid[k], g_tid_b);
+	}
+	k = log_last(SL_MSG_PRODUCER_FANOUT, from);
+	CHECK(k >= 0 && g_log.msg[k].u.producer_fanout.lcore_mask == (1ull << g_lc_b));
+	CHECK(k >= 0 && g_log.lcore[k] == g_lc_a);
+
+	from = g_log.n;
+	r = req(B, "mediasoup:resume-consumer", "{\"consumerId\":\"%s\"}",
+		sget(g_cons, "consumer.id"));
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	r = req(A, "mediasoup:resume-consumer", "{\"consumerId\":\"%s\"}",
+		sget(g_cons, "consumer.id"));
+	CHECK(!strcmp(code_of(r), "NOT_FOUND")); /* not A's consumer */
+	json_decref(r);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_RESUME, from), 1);
+}
+
+static void scenario_dtls_mismatch(void)
+{
+	/* B's recv transport: the fingerprint B signals is not the browser's */
+	struct browser *b = browser_new(g_tid_b, g_lc_b);
+	CHECK_EQ(cp_dtls_set_remote(b->d, "auto", "sha-256",
+				    sget(g_tb, "transport.dtlsParameters.fingerprints.0.value")),
+		 0);
+	json_t *r = req(B, "mediasoup:connect-transport",
+			"{\"transportId\":\"%s\",\"dtlsParameters\":{\"role\":\"client\","
+			"\"fingerprints\":[{\"algorithm\":\"sha-256\",\"value\":\"%s\"}]}}",
+			sget(g_tb, "transport.id"),
+			"00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:"
+			"88:99:AA:BB:CC:DD:EE:FF");
+	uint32_t from = g_log.n;
+	int before = events_named(B, "mediasoup:consumer-closed");
+	int a_before = (int)json_array_size(A->events);
+	/* either refused at once (handshake already done) or closed during it */
+	CHECK(!strcmp(code_of(r), "OK") || !strcmp(code_of(r), "BAD_REQUEST"));
+	json_decref(r);
+	pump(30);
+	CHECK(!b->connected || g_keys_count == 1); /* no keys for this transport */
+	CHECK_EQ(g_keys_count, 1);
+	int k = log_last(SL_MSG_TRANSPORT_DESTROY, 0);
+	CHECK(k >= 0 && g_log.tid[k] == g_tid_b);
+	(void)from;
+	/* B's consumer lived on it: B is told (the server closed it), A is not */
+	CHECK_EQ(events_named(B, "mediasoup:consumer-closed"), before + 1);
+	CHECK_EQ((int)json_array_size(A->events), a_before);
+	r = req(B, "mediasoup:get-room-stats", "{\"channelId\":\"core-room\"}");
+	CHECK(stats_transport(r, sget(g_tb, "transport.id")) == NULL);
+	CHECK_EQ(iget(r, "stats.consumers"), 0);
+	json_decref(r);
+	browser_free(b);
+}
+
+static void scenario_dtls_timeout(void)
+{
+	uint32_t tid;
+	unsigned lc;
+	json_t *t = create_transport(B, "recv", &tid, &lc);
+	/* remote role "server": we are the client and send the ClientHello */
+	uint32_t from = g_log.n;
+	json_t *r = req(B, "mediasoup:connect-transport",
+			"{\"transportId\":\"%s\",\"dtlsParameters\":{\"role\":\"server\","
+			"\"fingerprints\":[{\"algorithm\":\"sha-256\",\"value\":\"%s\"}]}}",
+			sget(t, "transport.id"), cp_dtls_cert_fingerprint(g_browser_cert));
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	pump(2);
+	CHECK(log_count(SL_MSG_SEND_PACKET, from) >= 1); /* the ClientHello */
+	/* nobody answers: the deadline (2 s on our clock) closes it. (OpenSSL's
+	 * retransmission timer runs on real time, so this logical clock cannot
+	 * show retransmissions; test_dtls covers them.) */
+	for (int i = 0; i < 19; i++) {
+		g_now += 100;
+		pump(1);
+	}
+	CHECK_EQ(log_count(SL_MSG_TRANSPORT_DESTROY, from), 0); /* not yet */
+	for (int i = 0; i < 3; i++) {
+		g_now += 100;
+		pump(1);
+	}
+	int k = log_last(SL_MSG_TRANSPORT_DESTROY, from);
+	CHECK(k >= 0 && g_log.tid[k] == tid);
+	r = req(B, "mediasoup:get-room-stats", "{\"channelId\":\"core-room\"}");
+	CHECK(stats_transport(r, sget(t, "transport.id")) == NULL);
+	json_decref(r);
+	json_decref(t);
+}
+
+static void scenario_close_producer(void)
+{
+	/* B gets a new recv transport and consumes A's producer again */
+	uint32_t tid;
+	unsigned lc;
+	json_t *t = create_transport(B, "recv", &tid, &lc);
+	char *caps = json_dumps(g_caps, JSON_COMPACT);
+	json_t *c = req(B, "mediasoup:consume",
+			"{\"producerPeerId\":\"%s\",\"producerId\":\"%s\",\"rtpCapabilities\":%s}",
+			sget(last_event(B, "mediasoup:new-producer"), "peerId"),
+			sget(g_prod, "producerId"), caps);
+	free(caps);
+	CHECK(!strcmp(code_of(c), "OK"));
+	CHECK(!strcmp(sget(c, "consumer.rtpParameters.mid"), "0")); /* per transport */
+	json_t *r = req(B, "mediasoup:close-producer", "{\"producerId\":\"%s\"}",
+			sget(g_prod, "producerId"));
+	CHECK(!strcmp(code_of(r), "NOT_FOUND")); /* only the owner closes it */
+	json_decref(r);
+	uint32_t from = g_log.n;
+	int cc = events_named(B, "mediasoup:consumer-closed");
+	int pc = events_named(B, "mediasoup:producer-closed");
+	int a_events = (int)json_array_size(A->events);
+	r = req(A, "mediasoup:close-producer", "{\"producerId\":\"%s\"}",
+		sget(g_prod, "producerId"));
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_REMOVE, from), 1);
+	CHECK_EQ(log_count(SL_MSG_PRODUCER_REMOVE, from), 1);
+	CHECK_EQ(events_named(B, "mediasoup:consumer-closed"), cc + 1);
+	CHECK_EQ(events_named(B, "mediasoup:producer-closed"), pc + 1);
+	json_t *ev = last_event(B, "mediasoup:consumer-closed");
+	CHECK(ev && !strcmp(sget(ev, "consumerId"), sget(c, "consumer.id")));
+	CHECK_EQ((int)json_array_size(A->events), a_events); /* the cause hears nothing */
+	json_decref(c);
+	json_decref(t);
+}
+
+static void scenario_dp_restart(void)
+{
+	/* A produces again, B consumes: then the data plane disappears */
+	char params[2048], *caps = json_dumps(g_caps, JSON_COMPACT);
+	snprintf(params, sizeof(params), AUDIO_PARAMS, 22222222u);
+	json_t *p = req(A, "mediasoup:produce",
+			"{\"transportId\":\"%s\",\"kind\":\"audio\",\"rtpParameters\":%s}",
+			sget(g_ta, "transport.id"), params);
+	CHECK(!strcmp(code_of(p), "OK"));
+	json_t *c = req(B, "mediasoup:consume",
+			"{\"producerPeerId\":\"%s\",\"producerId\":\"%s\",\"rtpCapabilities\":%s}",
+			sget(last_event(B, "mediasoup:new-producer"), "peerId"),
+			sget(p, "producerId"), caps);
+	CHECK(!strcmp(code_of(c), "OK"));
+	int a_pc = events_named(A, "mediasoup:producer-closed");
+	int b_pc = events_named(B, "mediasoup:producer-closed");
+	int b_cc = events_named(B, "mediasoup:consumer-closed");
+	pump(2);
+	dp_shm_destroy(&g_shm);
+	pump(2);
+	CHECK(!g_dp.attached);
+	CHECK_EQ(events_named(A, "mediasoup:producer-closed"), a_pc + 1); /* server-caused */
+	CHECK_EQ(events_named(B, "mediasoup:producer-closed"), b_pc + 1);
+	CHECK_EQ(events_named(B, "mediasoup:consumer-closed"), b_cc + 1);
+	json_t *r = req(A, "mediasoup:get-room-stats", "{\"channelId\":\"core-room\"}");
+	CHECK_EQ(iget(r, "stats.peers"), 2); /* peers stay joined */
+	CHECK_EQ(iget(r, "stats.transports"), 0);
+	json_decref(r);
+	r = req(A, "mediasoup:create-transport", "{\"direction\":\"send\"}");
+	CHECK(!strcmp(code_of(r), "OVERLOADED"));
+	CHECK(strstr(sget(r, "error"), "data plane") != NULL);
+	json_decref(r);
+	/* a new data plane that still holds transports (as if a previous
+	 * control plane had made them): every id of that lcore is destroyed
+	 * before create-transport is served again */
+	CHECK_EQ(create_segment(), 0);
+	sl_shm_lcore(g_shm.hdr, 0)->counters.transports = 2;
+	for (int i = 0; i < 50 && !g_dp.ready; i++) {
+		g_dp.next_try_ns = 0;
+		cp_dp_tick(&g_dp);
+		if (!g_dp.ready)
+			dp_poll();
+	}
+	CHECK(g_dp.ready);
+	r = req(A, "mediasoup:create-transport", "{\"direction\":\"send\"}");
+	CHECK(!strcmp(code_of(r), "OVERLOADED"));
+	CHECK(strstr(sget(r, "error"), "cleaned up") != NULL);
+	json_decref(r);
+	uint32_t from = g_log.n;
+	pump(3);
+	uint32_t d0 = 0, d1 = 0;
+	for (uint32_t i = from; i < g_log.n; i++)
+		if (g_log.type[i] == SL_MSG_TRANSPORT_DESTROY) {
+			d0 += g_log.lcore[i] == 0;
+			d1 += g_log.lcore[i] == 1;
+			CHECK_EQ(g_log.msg[i].h.seq, 0); /* no results wanted */
+		}
+	CHECK_EQ(d0, MAX_T); /* every id of the lcore that held transports */
+	CHECK_EQ(d1, 0);
+	uint32_t tid;
+	unsigned lc;
+	json_t *t = create_transport(A, "send", &tid, &lc);
+	CHECK(!strcmp(code_of(t), "OK"));
+	json_decref(t);
+	json_decref(p);
+	json_decref(c);
+	free(caps);
+}
+
+static void scenario_leave(void)
+{
+	int b_left = events_named(B, "mediasoup:peer-left");
+	uint32_t from = g_log.n;
+	json_t *r = req(A, "mediasoup:leave", "{}");
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_TRANSPORT_DESTROY, from), 1);
+	CHECK_EQ(events_named(B, "mediasoup:peer-left"), b_left + 1);
+	r = req(A, "mediasoup:leave", "{}");
+	CHECK(!strcmp(code_of(r), "OK")); /* not joined: still a success */
+	json_decref(r);
+	r = req(B, "mediasoup:leave", "{}");
+	json_decref(r);
+	r = req(A, "mediasoup:get-room-stats", "{\"channelId\":\"core-room\"}");
+	CHECK(!strcmp(code_of(r), "NOT_FOUND")); /* the room closed */
+	json_decref(r);
+}
+
+/* dtls_cert / dtls_key: the certificate is loaded from PEM files and its
+ * sha-256 fingerprint is the one signalled; unreadable files stop start-up
+ * with a message naming them. */
+static void scenario_cert_files(const struct cp_signal_io *io)
+{
+	char cert_path[64], key_path[64], err[512];
+	snprintf(cert_path, sizeof(cert_path), "/tmp/sl-sigcert-%d.pem", (int)getpid());
+	snprintf(key_path, sizeof(key_path), "/tmp/sl-sigkey-%d.pem", (int)getpid());
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	CHECK(key && x);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+				   (const unsigned char *)"sluice-test", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	CHECK(X509_sign(x, key, EVP_sha256()) > 0);
+	FILE *f = fopen(cert_path, "w");
+	PEM_write_X509(f, x);
+	fclose(f);
+	f = fopen(key_path, "w");
+	PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	X509_digest(x, EVP_sha256(), md, &mdlen);
+	char want[100] = "";
+	for (unsigned int i = 0; i < mdlen; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%02X", i ? ":" : "",
+			 md[i]);
+
+	struct cp_config cfg;
+	struct cp_dp dp;
+	cp_config_defaults(&cfg);
+	snprintf(cfg.jwt_secret, sizeof(cfg.jwt_secret), "%s", SECRET);
+	snprintf(cfg.dtls_cert, sizeof(cfg.dtls_cert), "%s", cert_path);
+	snprintf(cfg.dtls_key, sizeof(cfg.dtls_key), "%s", key_path);
+	cp_dp_init(&dp, "/sl-sigcore-none", 1000, NULL);
+	struct cp_signal *s = cp_signal_new(&cfg, &dp, io, err, sizeof(err));
+	CHECK(s != NULL);
+	if (s)
+		CHECK(!strcmp(cp_dtls_cert_fingerprint(s->cert), want));
+	cp_signal_free(s);
+	snprintf(cfg.dtls_key, sizeof(cfg.dtls_key), "/nonexistent/key.pem");
+	s = cp_signal_new(&cfg, &dp, io, err, sizeof(err));
+	CHECK(s == NULL);
+	CHECK(strstr(err, "/nonexistent/key.pem") != NULL);
+	cp_signal_free(s);
+	unlink(cert_path);
+	unlink(key_path);
+	X509_free(x);
+	EVP_PKEY_free(key);
+}
+
+int main(void)
+{
+	snprintf(g_shm_name, sizeof(g_shm_name), "/sl-sigcore-%d", (int)getpid());
+	if (create_segment() != 0)
+		return 1;
+	struct cp_config cfg;
+	cp_config_defaults(&cfg);
+	snprintf(cfg.jwt_secret, sizeof(cfg.jwt_secret), "%s", SECRET);
+	cfg.dtls_timeout_ms = 2000;
+	cfg.max_requests_per_sec = 100000;
+	cfg.max_transports_per_peer = 4;
+	CHECK_EQ(cp_dtls_cert_generate(&g_browser_cert), 0);
+
+	struct cp_signal_io io = {.emit = io_emit, .ack = io_ack, .name = io_name, .now_ms = io_now};
+	char err[256];
+	cp_dp_init(&g_dp, g_shm_name, 1000, NULL);
+	g_sig = cp_signal_new(&cfg, &g_dp, &io, err, sizeof(err));
+	if (!g_sig) {
+		fprintf(stderr, "cp_signal_new: %s\n", err);
+		return 1;
+	}
+	struct cp_dp_handlers h = {cp_signal_dp_event, cp_signal_dp_detach, cp_signal_dp_ready,
+				   g_sig};
+	g_dp.h = h;
+	pump(5);
+	CHECK(g_dp.ready);
+
+	scenario_cert_files(&io);
+	scenario_join();
+	scenario_dtls_ok();
+	scenario_media();
+	scenario_dtls_mismatch();
+	scenario_dtls_timeout();
+	scenario_close_producer();
+	scenario_dp_restart();
+	scenario_leave();
+
+	struct cp_buf mb = {0};
+	cp_signal_metrics(g_sig, &mb);
+	CHECK(mb.data && strstr(mb.data, "sluice_dtls_handshakes_total{result=\"connected\"} 1"));
+	CHECK(mb.data && strstr(mb.data, "sluice_dtls_handshakes_total{result=\"failed\"} 2"));
+	CHECK(mb.data && strstr(mb.data, "sluice_rooms 0"));
+	cp_buf_free(&mb);
+
+	conn_free(A);
+	conn_free(B);
+	json_decref(g_ta);
+	json_decref(g_tb);
+	json_decref(g_prod);
+	json_decref(g_cons);
+	json_decref(g_caps);
+	cp_signal_free(g_sig);
+	cp_dp_fini(&g_dp);
+	dp_shm_destroy(&g_shm);
+	cp_dtls_cert_free(g_browser_cert);
+	return check_report("test_signal_core");
+}
