@@ -79,6 +79,11 @@ static void apply_one(struct dp_lcore *lc, const struct sl_msg *cmd)
 	enum sl_valid v = sl_cmd_validate(cmd, &lc->vctx);
 	if (v != SL_VALID_OK) {
 		lc->ctr->cmds_invalid++;
+		/* a refused SEND_PACKET still hands its slot over: return it */
+		if (cmd->h.type == SL_MSG_SEND_PACKET && cmd->u.packet.slot < lc->vctx.n_slots) {
+			uint32_t idx = cmd->u.packet.slot;
+			rte_ring_enqueue_elem(lc->slot_free, &idx, sizeof(idx));
+		}
 		reply_result(lc, cmd, -EINVAL);
 		return;
 	}

@@ -79,9 +79,11 @@ int dp_lcore_main(void *arg)
 	lc->hb_period_tsc = rte_get_tsc_hz() / 1000; /* 1 ms */
 	heartbeat(lc);
 	while (!dp_force_quit) {
-		uint16_t n = rte_eth_rx_burst(lc->port_id, lc->queue_id, pkts, DP_RX_BURST);
-		for (uint16_t i = 0; i < n; i++)
+		uint16_t nrx = rte_eth_rx_burst(lc->port_id, lc->queue_id, pkts, DP_RX_BURST);
+		for (uint16_t i = 0; i < nrx; i++)
 			dp_lcore_rx_one(lc, pkts[i]);
+		/* packets other lcores handed over (port owner, fan-out) */
+		unsigned int n = nrx + dp_media_poll(lc);
 		dp_lcore_tx_flush(lc);
 		lc->ctr->loops++;
 

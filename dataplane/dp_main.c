@@ -22,6 +22,7 @@
 
 #include "dp_config.h"
 #include "dp_lcore.h"
+#include "dp_media.h"
 #include "dp_port.h"
 #include "dp_shm.h"
 
@@ -135,6 +136,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	setup_workers(&cfg, &shm, pools, mac);
+	rc = dp_media_setup(workers, n_workers, err, sizeof(err));
+	if (rc) {
+		dp_port_fini(cfg.port_id);
+		dp_shm_destroy(&shm);
+		die("media path", err);
+	}
 	unsigned int i = 0, id;
 	RTE_LCORE_FOREACH_WORKER(id)
 		rte_eal_remote_launch(dp_lcore_main, &workers[i++], id);
@@ -154,6 +161,7 @@ int main(int argc, char **argv)
 	printf("sluice-dataplane: stopping\n");
 	shm.hdr->state = SL_DP_STOPPING;
 	rte_eal_mp_wait_lcore();
+	dp_media_teardown(workers, n_workers);
 	dp_port_fini(cfg.port_id);
 	dp_shm_destroy(&shm);
 	rte_eal_cleanup();

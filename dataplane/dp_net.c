@@ -12,16 +12,61 @@
 #define IPPROTO_UDP_ 17
 #define ARP_LEN 28
 
+/*
+ * RFC 1071 over p[0..len) added to sum (16-bit big-endian words, a trailing
+ * odd byte as the high half of a word). It runs once per packet sent and
+ * received over the whole datagram, so it adds 64-bit words in host order
+ * with end-around carry (two independent chains), folds, and converts the
+ * 16-bit result to big-endian word order: the ones' complement sum commutes
+ * with byte swapping (RFC 1071 section 2(B)). Equal, after dp_csum_fold, to
+ * the word-by-word definition for any alignment and length
+ * (tests/media/test_media_units.c compares them).
+ */
+static inline uint64_t add_carry(uint64_t a, uint64_t w)
+{
+	a += w;
+	return a + (a < w);
+}
+
 uint32_t dp_csum_partial(const uint8_t *p, size_t len, uint32_t sum)
 {
-	while (len > 1) {
-		sum += (uint32_t)((p[0] << 8) | p[1]);
+	uint64_t a = 0, b = 0;
+	while (len >= 16) {
+		uint64_t w[2];
+		memcpy(w, p, 16);
+		a = add_carry(a, w[0]);
+		b = add_carry(b, w[1]);
+		p += 16;
+		len -= 16;
+	}
+	a = add_carry(a, b);
+	uint64_t acc = (a & 0xffffffffu) + (a >> 32);
+	while (len >= 4) {
+		uint32_t w;
+		memcpy(&w, p, 4);
+		acc += w;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t w;
+		memcpy(&w, p, 2);
+		acc += w;
 		p += 2;
 		len -= 2;
 	}
-	if (len)
-		sum += (uint32_t)(p[0] << 8);
-	return sum;
+	if (len) { /* the odd byte is the first (high) byte of a big-endian word */
+		uint8_t w[2] = {p[0], 0};
+		uint16_t v;
+		memcpy(&v, w, 2);
+		acc += v;
+	}
+	while (acc >> 16)
+		acc = (acc & 0xffffu) + (acc >> 16);
+	uint8_t be[2];
+	uint16_t h = (uint16_t)acc;
+	memcpy(be, &h, 2); /* host-order bytes of the sum = big-endian word bytes */
+	return sum + (uint32_t)((be[0] << 8) | be[1]);
 }
 
 uint16_t dp_csum_fold(uint32_t sum)

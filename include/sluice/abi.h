@@ -52,6 +52,17 @@
 /* ------------------------------------------------------------------ */
 /* Drop reasons: one X-macro makes the enum and the names.             */
 /* Append only. The name is the Prometheus label value.                */
+/* The media path (dataplane/media) appended:                          */
+/*  no_tuple          a send on a transport without an ICE-valid tuple */
+/*  ice_disconnected  media to/from a transport whose ICE timed out    */
+/*  stun_not_request  STUN that is not a Binding request (indications, */
+/*                    responses: an ICE-lite agent sends no requests)  */
+/*  no_consumer       a fan-out reference reached an lcore that holds  */
+/*                    no consumer of that producer (any more)          */
+/*  pt_unmapped       payload type not in the consumer's PT map        */
+/*  rtp_stale         older than the consumer's resync point, or that  */
+/*                    consumer sequence number was already sent        */
+/*  rtp_padding       padding-only RTX (bandwidth probe): not relayed  */
 /* ------------------------------------------------------------------ */
 #define SL_DROP_REASONS(X)                                                    \
 	X(SL_DROP_ETH_SHORT, "eth_short")                                     \
@@ -86,7 +97,14 @@
 	X(SL_DROP_NO_MBUF, "no_mbuf")                                         \
 	X(SL_DROP_SLOT_EXHAUSTED, "slot_exhausted")                           \
 	X(SL_DROP_EVT_RING_FULL, "evt_ring_full")                             \
-	X(SL_DROP_TOO_BIG, "too_big")
+	X(SL_DROP_TOO_BIG, "too_big")                                         \
+	X(SL_DROP_NO_TUPLE, "no_tuple")                                       \
+	X(SL_DROP_ICE_DISCONNECTED, "ice_disconnected")                       \
+	X(SL_DROP_STUN_NOT_REQUEST, "stun_not_request")                       \
+	X(SL_DROP_NO_CONSUMER, "no_consumer")                                 \
+	X(SL_DROP_PT_UNMAPPED, "pt_unmapped")                                 \
+	X(SL_DROP_RTP_STALE, "rtp_stale")                                     \
+	X(SL_DROP_RTP_PADDING, "rtp_padding")
 
 enum sl_drop_reason {
 #define SL_X_ENUM(e, s) e,

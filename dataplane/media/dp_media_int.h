@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dp_media_int.h - the media path's per-lcore state, shared by the files of
+ * dataplane/media/ only.
+ *
+ * Ownership: one struct dp_media per worker lcore (lc->media), created by
+ * the main thread before the workers start and touched afterwards by that
+ * lcore only. Everything reachable from it (transports, producer streams,
+ * consumers, tables) belongs to that lcore: no locks. Objects are allocated
+ * and freed on the command path only; the packet path never allocates and
+ * never logs. Between lcores only mbufs travel, through the SPSC handoff
+ * rings (dp_handoff.c), with a small descriptor by value.
+ *
+ * Ids: transport ids index the per-lcore transport table (< max_transports);
+ * producer and consumer ids (< max_ids) are keys of hash tables.
+ */
+#ifndef DP_MEDIA_INT_H
+#define DP_MEDIA_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_cycles.h>
+
+#include "sluice/abi.h"
+#include "dp_htab.h"
+#include "dp_lcore.h"
+#include "dp_net.h"
+#include "dp_seqmap.h"
+
+struct rte_mbuf;
+struct rte_ring;
+struct dp_srtp;
+struct dp_stun_hmac;
+
+#define DP_TP_TUPLES 4u          /* ICE-valid remote tuples remembered per transport */
+#define DP_ICE_TIMEOUT_MIN_MS 100u
+#define DP_HANDOFF_RING 1024u    /* entries per (src, dst) handoff ring */
+#define DP_HANDOFF_BURST 32u
+#define DP_TIMER_SCAN 64u        /* transports checked per timer call */
+#define DP_FWD_MAX 64u           /* consumer copies prepared per burst */
+#define DP_RTP_DATA_OFF 2u       /* extra headroom: RTP lands 4-byte aligned */
+#define DP_STASH 32u             /* mbufs allocated at once for consumer copies */
+
+/* One ICE-valid remote address of a transport. */
+struct dp_tuple {
+	uint32_t ip;       /* network order */
+	uint16_t port;     /* network order */
+	uint8_t used;      /* the slot holds a tuple (in the tuple table) */
+	uint8_t pad;
+	uint8_t mac[6];    /* next hop: source MAC of the frame that validated it */
+	uint8_t pad2[2];
+	uint64_t last_ns;  /* last valid Binding request from it */
+};
+
+struct dp_transport {
+	uint32_t id;
+	uint16_t local_port;   /* host order: this lcore's port */
+	uint8_t ufrag_len;
+	uint8_t pwd_len;
+	char ufrag[SL_ICE_UFRAG_MAX];
+	char pwd[SL_ICE_PWD_MAX];
+	uint64_t ufrag_key;    /* key in the ufrag table */
+	uint64_t ice_timeout_ns;
+	uint64_t last_valid_ns; /* last valid Binding request, any tuple */
+	int8_t selected;        /* index into tuples[], -1 = none */
+	uint8_t connected;      /* a tuple is selected and ICE has not timed out */
+	uint8_t pad[2];
+	uint32_t n_producers;
+	uint32_t n_consumers;
+	uint32_t local_idx;     /* position in dp_media.local[] */
+	uint16_t twcc_seq;      /* next transport-wide sequence number we send */
+	uint16_t pad2;
+	struct dp_tuple tuples[DP_TP_TUPLES];
+	struct dp_srtp *srtp;   /* NULL until SL_MSG_SRTP_KEYS */
+	uint32_t srtp_overhead; /* trailer room to reserve when protecting */
+	struct sl_transport_counters *ctr; /* in the segment */
+};
+
+/* A producer stream, on its transport's lcore. */
+struct dp_producer {
+	uint32_t id;
+	uint32_t transport_id;
+	uint32_t ssrc;
+	uint32_t rtx_ssrc;     /* 0 = none */
+	uint8_t kind;
+	uint8_t pt;            /* media payload type */
+	uint8_t rtx_pt;
+	uint8_t pad;
+	uint32_t clock_rate;
+	struct sl_ext_ids ext; /* ids as the producer sends them */
+	uint64_t lcore_mask;   /* other lcores holding consumers (own bit ignored) */
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+/* A consumer, on its transport's lcore. */
+struct dp_consumer {
+	uint32_t id;
+	uint32_t producer_id;
+	uint32_t transport_id;
+	uint32_t ssrc;
+	uint32_t rtx_ssrc;
+	uint32_t clock_rate;
+	uint8_t kind;
+	uint8_t rtx_pt;
+	uint8_t paused;
+	uint8_t map_valid;          /* ext_map/ext_map1 built for map_from */
+	uint8_t pad[4];
+	struct sl_ext_ids ext;      /* ids the consumer expects (0 = strip) */
+	struct sl_ext_ids map_from; /* producer ids ext_map was built for */
+	uint8_t pt_map[128];        /* producer PT -> consumer PT; 0xff = not mapped */
+	uint8_t ext_map[256];       /* producer ext id -> consumer ext id; 0 = strip */
+	uint8_t ext_map1[16];       /* the same for one-byte elements: ids > 14 strip */
+	struct dp_seqmap seq;
+	struct dp_consumer *next;   /* in its dp_fan list */
+	struct dp_fan *fan;
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+/* The consumers this lcore holds for one producer id. */
+struct dp_fan {
+	uint32_t producer_id;
+	uint32_t n;
+	struct dp_consumer *head;
+};
+
+/* What travels with an mbuf between lcores. */
+enum dp_handoff_kind {
+	DP_HO_RAW = 1,    /* a received datagram for the owner of its port */
+	DP_HO_FANOUT = 2, /* a plaintext RTP packet of producer_id */
+};
+
+struct dp_handoff {
+	struct rte_mbuf *m;
+	uint8_t kind;
+	uint8_t pad[3];
+	uint32_t producer_id;  /* FANOUT */
+	union {
+		struct dp_udp_info udp; /* RAW: as dp_net_input saw it */
+		struct {
+			uint16_t rtp_off;   /* plaintext RTP at mtod + rtp_off */
+			uint16_t rtp_len;
+			struct sl_ext_ids ext; /* producer's ids */
+		} fan;
+	} u;
+};
+
+/* Per-lcore media state. */
+struct dp_media {
+	struct dp_lcore *lc;
+	unsigned int n_lcores;
+	uint32_t max_transports;
+	uint16_t port_base;
+	uint16_t port;                   /* this lcore's UDP port, host order */
+	struct dp_transport **tp;        /* [max_transports] */
+	uint32_t *local;                 /* ids of the transports we own */
+	uint32_t n_local;
+	uint32_t timer_pos;
+	struct dp_htab tuples;           /* tuple key -> transport */
+	struct dp_htab ufrags;           /* ufrag hash -> transport */
+	struct dp_htab prod_ssrc;        /* (tid << 32 | ssrc) -> producer (media and rtx) */
+	struct dp_htab prod_id;          /* producer id -> producer */
+	struct dp_htab cons_id;          /* consumer id -> consumer */
+	struct dp_htab cons_ssrc;        /* (tid << 32 | consumer ssrc) -> consumer */
+	struct dp_htab fans;             /* producer id -> dp_fan */
+	struct dp_stun_hmac *hmac;
+	struct rte_ring *ho_out[SL_MAX_LCORES]; /* [dst]: this -> dst; NULL for self */
+	struct rte_ring *ho_in[SL_MAX_LCORES];  /* [src]: src -> this */
+	uint32_t n_stash;                /* fresh mbufs taken in bulk for copies */
+	struct rte_mbuf *stash[DP_STASH];
+	uint64_t now_ns;                 /* dp_media_clock() at the current packet */
+	uint64_t tsc_base;               /* clock: TSC and ns at the last timer call */
+	uint64_t ns_base;
+	uint64_t ns_per_tsc_q32;         /* ns per TSC tick, 32.32 fixed point */
+};
+
+/* CLOCK_MONOTONIC nanoseconds from the TSC, rebased by every timer call
+ * (so the extrapolation spans a few ms at most). */
+static inline uint64_t dp_media_clock(const struct dp_media *md)
+{
+	uint64_t d = rte_get_tsc_cycles() - md->tsc_base;
+	return md->ns_base + (uint64_t)(((unsigned __int128)d * md->ns_per_tsc_q32) >> 32);
+}
+
+/* ---- helpers shared by the media files ---- */
+
+static inline uint64_t dp_tuple_key(uint32_t ip, uint16_t port)
+{
+	return (uint64_t)ip << 32 | port;
+}
+
+static inline struct dp_transport *dp_tp_get(const struct dp_media *md, uint32_t tid)
+{
+	return tid < md->max_transports ? md->tp[tid] : NULL;
+}
+
+static inline void dp_tp_drop(struct dp_lcore *lc, struct dp_transport *t, unsigned int reason)
+{
+	dp_count_drop(lc, reason);
+	if (t)
+		t->ctr->drops[reason]++;
+}
+
+/* dp_transport.c */
+int dp_transport_create(struct dp_media *md, const struct sl_msg *cmd);
+int dp_transport_destroy(struct dp_media *md, uint32_t tid);
+int dp_transport_keys(struct dp_media *md, const struct sl_msg *cmd);
+/* The tuple media and DTLS go to: the selected one; NULL when none. */
+const struct dp_tuple *dp_transport_dest(const struct dp_transport *t);
+/* Index of (ip, port) in t->tuples or -1. */
+int dp_transport_tuple_find(const struct dp_transport *t, uint32_t ip, uint16_t port);
+/* Makes tuple i selected and emits SL_MSG_ICE_SELECTED. */
+void dp_transport_select(struct dp_media *md, struct dp_transport *t, int i);
+/* Writes Eth/IPv4/UDP for a payload already at mtod + DP_UDP4_HDRS towards
+ * dst, sets the mbuf lengths and queues it for tx; counts per transport.
+ * Consumes m. */
+void dp_transport_send(struct dp_media *md, struct dp_transport *t, const struct dp_tuple *dst,
+		       struct rte_mbuf *m, uint32_t payload_len);
+/* SL_MSG_SEND_PACKET: the slot goes back to the free ring in every case. */
+int dp_transport_send_slot(struct dp_media *md, const struct sl_msg *cmd);
+void dp_tuple_to_sl(const struct dp_media *md, const struct dp_tuple *tu, struct sl_tuple *out);
+
+/* dp_ice.c */
+void dp_ice_input(struct dp_media *md, struct rte_mbuf *m, const struct dp_udp_info *u);
+void dp_ice_timer(struct dp_media *md, uint64_t now_ns);
+
+/* dp_stream.c: producer and consumer commands */
+int dp_producer_add(struct dp_media *md, const struct sl_msg *cmd);
+int dp_producer_remove(struct dp_media *md, uint32_t producer_id);
+int dp_producer_fanout(struct dp_media *md, const struct sl_msg *cmd);
+int dp_consumer_add(struct dp_media *md, const struct sl_msg *cmd);
+int dp_consumer_remove(struct dp_media *md, uint32_t consumer_id);
+int dp_consumer_pause(struct dp_media *md, uint32_t consumer_id, int paused);
+/* Removes every producer and consumer of a transport (destroy). */
+void dp_stream_purge_transport(struct dp_media *md, struct dp_transport *t);
+
+/* dp_forward.c: RTP in, fan-out, per-consumer rewrite + protect + send */
+/* A fresh mbuf of this lcore's pool (bulk-allocated DP_STASH at a time), or
+ * NULL when the pool is empty. */
+struct rte_mbuf *dp_media_mbuf(struct dp_media *md);
+void dp_forward_rtp(struct dp_media *md, struct dp_transport *t, struct rte_mbuf *m,
+		    const struct dp_udp_info *u);
+/* Authenticated media came from a valid tuple of t that is not the
+ * selected one: the remote moved (NAT rebinding, or it nominated another
+ * pair), so the selection follows it (SL_MSG_ICE_SELECTED). */
+void dp_forward_follow_tuple(struct dp_media *md, struct dp_transport *t,
+			     const struct dp_udp_info *u);
+/* A plaintext packet handed over by the producer's lcore. Consumes m. */
+void dp_forward_fanout_in(struct dp_media *md, const struct dp_handoff *h);
+
+/* dp_handoff.c */
+/* The n*(n-1) rings (start-up), and their removal (mbufs in them freed). */
+int dp_handoff_create(struct dp_lcore *lcs, unsigned int n, char *err, size_t errlen);
+void dp_handoff_free(struct dp_lcore *lcs, unsigned int n);
+/* Hands m to lcore dst. Consumes m (freed and counted when the ring is full). */
+void dp_handoff_raw(struct dp_media *md, unsigned int dst, struct rte_mbuf *m,
+		    const struct dp_udp_info *u);
+/* Enqueues one descriptor to dst; the caller has taken a reference for it.
+ * Returns 0, or -ENOBUFS (the caller's reference is dropped and counted). */
+int dp_handoff_fanout(struct dp_media *md, unsigned int dst, const struct dp_handoff *h);
+
+/* dp_media.c: the input dispatch after the port-owner check */
+void dp_media_input_local(struct dp_media *md, struct rte_mbuf *m, const struct dp_udp_info *u);
+
+#endif
