@@ -83,7 +83,7 @@ uint16_t dp_udp4_csum(uint32_t src_ip, uint32_t dst_ip, const uint8_t *udp, size
 	memcpy(ph + 4, &dst_ip, 4);
 	ph[8] = 0;
 	ph[9] = IPPROTO_UDP_;
-	dp_wr16(ph + 10, (uint16_t)udp_len);
+	dp_put_be16(ph + 10, (uint16_t)udp_len);
 	uint16_t c = dp_csum_fold(dp_csum_partial(udp, udp_len, dp_csum_partial(ph, 12, 0)));
 	return c == 0 ? 0xffff : c; /* RFC 768: a computed 0 is sent as all ones */
 }
@@ -108,9 +108,9 @@ static enum dp_net_action arp_input(uint8_t *f, size_t len, const struct dp_net_
 	if (len < DP_ETH_HLEN + ARP_LEN)
 		return drop(res, SL_DROP_ARP_MALFORMED);
 	/* Ethernet/IPv4, hlen 6, plen 4 */
-	if (dp_rd16(a) != 1 || dp_rd16(a + 2) != ETHERTYPE_IPV4 || a[4] != 6 || a[5] != 4)
+	if (dp_get_be16(a) != 1 || dp_get_be16(a + 2) != ETHERTYPE_IPV4 || a[4] != 6 || a[5] != 4)
 		return drop(res, SL_DROP_ARP_MALFORMED);
-	uint16_t op = dp_rd16(a + 6);
+	uint16_t op = dp_get_be16(a + 6);
 	if (op != 1 && op != 2)
 		return drop(res, SL_DROP_ARP_MALFORMED);
 	if (op != 1 || memcmp(a + 24, &cfg->ipv4, 4) != 0)
@@ -119,7 +119,7 @@ static enum dp_net_action arp_input(uint8_t *f, size_t len, const struct dp_net_
 	uint8_t sha[6], spa[4];
 	memcpy(sha, a + 8, 6);
 	memcpy(spa, a + 14, 4);
-	dp_wr16(a + 6, 2);
+	dp_put_be16(a + 6, 2);
 	memcpy(a + 8, cfg->mac, 6);
 	memcpy(a + 14, &cfg->ipv4, 4);
 	memcpy(a + 18, sha, 6);
@@ -143,16 +143,16 @@ static enum dp_net_action icmp_input(uint8_t *f, uint8_t *ip, size_t ihl, size_t
 		return drop(res, SL_DROP_ICMP_TYPE);
 
 	icmp[0] = 0; /* echo reply */
-	dp_wr16(icmp + 2, 0);
-	dp_wr16(icmp + 2, dp_csum_fold(dp_csum_partial(icmp, icmp_len, 0)));
+	dp_put_be16(icmp + 2, 0);
+	dp_put_be16(icmp + 2, dp_csum_fold(dp_csum_partial(icmp, icmp_len, 0)));
 
 	uint8_t tmp[4];
 	memcpy(tmp, ip + 12, 4);
 	memcpy(ip + 12, ip + 16, 4);
 	memcpy(ip + 16, tmp, 4);
 	ip[8] = 64; /* TTL */
-	dp_wr16(ip + 10, 0);
-	dp_wr16(ip + 10, dp_csum_fold(dp_csum_partial(ip, ihl, 0)));
+	dp_put_be16(ip + 10, 0);
+	dp_put_be16(ip + 10, dp_csum_fold(dp_csum_partial(ip, ihl, 0)));
 	swap_mac(f, cfg->mac);
 	res->reply_len = (uint16_t)(DP_ETH_HLEN + ip_len);
 	res->is_icmp = 1;
@@ -166,23 +166,23 @@ static enum dp_net_action udp_input(uint8_t *f, uint8_t *ip, size_t ihl, size_t 
 	size_t avail = ip_len - ihl;
 	if (avail < DP_UDP_HLEN)
 		return drop(res, SL_DROP_UDP_MALFORMED);
-	uint16_t ulen = dp_rd16(udp + 4);
+	uint16_t ulen = dp_get_be16(udp + 4);
 	if (ulen < DP_UDP_HLEN || ulen > avail)
 		return drop(res, SL_DROP_UDP_MALFORMED);
-	uint16_t dport = dp_rd16(udp + 2);
+	uint16_t dport = dp_get_be16(udp + 2);
 	if (dport < cfg->port_min || dport > cfg->port_max)
 		return drop(res, SL_DROP_UDP_PORT);
 
 	struct dp_udp_info *u = &res->udp;
 	memcpy(&u->src_ip, ip + 12, 4);
 	memcpy(&u->dst_ip, ip + 16, 4);
-	if (cfg->verify_udp_csum && dp_rd16(udp + 6) != 0) {
+	if (cfg->verify_udp_csum && dp_get_be16(udp + 6) != 0) {
 		uint8_t saved[2] = {udp[6], udp[7]};
 		udp[6] = udp[7] = 0;
 		uint16_t c = dp_udp4_csum(u->src_ip, u->dst_ip, udp, ulen);
 		udp[6] = saved[0];
 		udp[7] = saved[1];
-		if (c != dp_rd16(saved))
+		if (c != dp_get_be16(saved))
 			return drop(res, SL_DROP_UDP_CHECKSUM);
 	}
 	memcpy(u->src_mac, f + 6, 6);
@@ -202,14 +202,14 @@ static enum dp_net_action ipv4_input(uint8_t *f, size_t len, const struct dp_net
 	if (avail < DP_IPV4_HLEN || (ip[0] >> 4) != 4)
 		return drop(res, SL_DROP_IP_MALFORMED);
 	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
-	size_t tot = dp_rd16(ip + 2);
+	size_t tot = dp_get_be16(ip + 2);
 	if (ihl < DP_IPV4_HLEN || tot < ihl || tot > avail)
 		return drop(res, SL_DROP_IP_MALFORMED);
 	if (dp_csum_fold(dp_csum_partial(ip, ihl, 0)) != 0)
 		return drop(res, SL_DROP_IP_MALFORMED);
 	if (memcmp(ip + 16, &cfg->ipv4, 4) != 0)
 		return drop(res, SL_DROP_IP_NOT_US);
-	if (dp_rd16(ip + 6) & 0x3fff) /* MF set or offset != 0 */
+	if (dp_get_be16(ip + 6) & 0x3fff) /* MF set or offset != 0 */
 		return drop(res, SL_DROP_IP_FRAGMENT);
 
 	switch (ip[9]) {
@@ -228,7 +228,7 @@ enum dp_net_action dp_net_input(uint8_t *frame, size_t len, const struct dp_net_
 	memset(res, 0, sizeof(*res));
 	if (len < DP_ETH_HLEN)
 		return drop(res, SL_DROP_ETH_SHORT);
-	switch (dp_rd16(frame + 12)) {
+	switch (dp_get_be16(frame + 12)) {
 	case ETHERTYPE_IPV4:
 		return ipv4_input(frame, len, cfg, res);
 	case ETHERTYPE_ARP:
@@ -247,26 +247,26 @@ size_t dp_net_build_udp4(uint8_t *frame, size_t cap, const uint8_t src_mac[6],
 		return 0;
 	memcpy(frame, dst_mac, 6);
 	memcpy(frame + 6, src_mac, 6);
-	dp_wr16(frame + 12, ETHERTYPE_IPV4);
+	dp_put_be16(frame + 12, ETHERTYPE_IPV4);
 
 	uint8_t *ip = frame + DP_ETH_HLEN;
 	ip[0] = 0x45;
 	ip[1] = 0x00; /* DSCP could mark media later */
-	dp_wr16(ip + 2, (uint16_t)(DP_IPV4_HLEN + DP_UDP_HLEN + payload_len));
-	dp_wr16(ip + 4, 0);
-	dp_wr16(ip + 6, 0x4000); /* DF */
+	dp_put_be16(ip + 2, (uint16_t)(DP_IPV4_HLEN + DP_UDP_HLEN + payload_len));
+	dp_put_be16(ip + 4, 0);
+	dp_put_be16(ip + 6, 0x4000); /* DF */
 	ip[8] = 64;
 	ip[9] = IPPROTO_UDP_;
-	dp_wr16(ip + 10, 0);
+	dp_put_be16(ip + 10, 0);
 	memcpy(ip + 12, &src_ip, 4);
 	memcpy(ip + 16, &dst_ip, 4);
-	dp_wr16(ip + 10, dp_csum_fold(dp_csum_partial(ip, DP_IPV4_HLEN, 0)));
+	dp_put_be16(ip + 10, dp_csum_fold(dp_csum_partial(ip, DP_IPV4_HLEN, 0)));
 
 	uint8_t *udp = ip + DP_IPV4_HLEN;
 	memcpy(udp, &src_port, 2);
 	memcpy(udp + 2, &dst_port, 2);
-	dp_wr16(udp + 4, (uint16_t)(DP_UDP_HLEN + payload_len));
-	dp_wr16(udp + 6, 0);
-	dp_wr16(udp + 6, dp_udp4_csum(src_ip, dst_ip, udp, DP_UDP_HLEN + payload_len));
+	dp_put_be16(udp + 4, (uint16_t)(DP_UDP_HLEN + payload_len));
+	dp_put_be16(udp + 6, 0);
+	dp_put_be16(udp + 6, dp_udp4_csum(src_ip, dst_ip, udp, DP_UDP_HLEN + payload_len));
 	return total;
 }

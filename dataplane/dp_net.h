@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dp_bytes.h"
+
 #define DP_ETH_HLEN 14u
 #define DP_IPV4_HLEN 20u /* without options */
 #define DP_UDP_HLEN 8u
@@ -79,26 +81,5 @@ uint32_t dp_csum_partial(const uint8_t *p, size_t len, uint32_t sum);
 uint16_t dp_csum_fold(uint32_t sum);
 /* UDP checksum over IPv4 pseudo header + udp header and payload (udp_len bytes). */
 uint16_t dp_udp4_csum(uint32_t src_ip, uint32_t dst_ip, const uint8_t *udp, size_t udp_len);
-
-static inline uint16_t dp_rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-static inline uint32_t dp_rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-static inline void dp_wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-static inline void dp_wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 #endif /* DP_NET_H */

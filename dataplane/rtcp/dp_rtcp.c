@@ -48,7 +48,7 @@ int dp_rtcp_pkt_parse(const uint8_t *buf, size_t len, struct dp_rtcp_pkt *pkt)
 	if ((buf[0] >> 6) != 2)
 		return DP_RTCP_ERR_VERSION;
 
-	size_t plen = ((size_t)dp_rtcp_rd16(buf + 2) + 1) * 4;
+	size_t plen = ((size_t)dp_get_be16(buf + 2) + 1) * 4;
 	if (plen > len)
 		return DP_RTCP_ERR_SHORT;
 
@@ -183,13 +183,13 @@ size_t dp_rtcp_compound_finish(const struct dp_rtcp_compound *c)
 
 static void parse_rb(const uint8_t *p, struct dp_rtcp_rb *rb)
 {
-	rb->ssrc = dp_rtcp_rd32(p);
+	rb->ssrc = dp_get_be32(p);
 	rb->fraction_lost = p[4];
-	rb->cumulative_lost = dp_rtcp_sext24(dp_rtcp_rd24(p + 5));
-	rb->ext_highest_seq = dp_rtcp_rd32(p + 8);
-	rb->jitter = dp_rtcp_rd32(p + 12);
-	rb->lsr = dp_rtcp_rd32(p + 16);
-	rb->dlsr = dp_rtcp_rd32(p + 20);
+	rb->cumulative_lost = dp_rtcp_sext24(dp_get_be24(p + 5));
+	rb->ext_highest_seq = dp_get_be32(p + 8);
+	rb->jitter = dp_get_be32(p + 12);
+	rb->lsr = dp_get_be32(p + 16);
+	rb->dlsr = dp_get_be32(p + 20);
 }
 
 int dp_rtcp_parse_sr(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_sr *sr)
@@ -200,11 +200,11 @@ int dp_rtcp_parse_sr(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_sr *sr)
 		return DP_RTCP_ERR_LENGTH;
 
 	const uint8_t *p = pkt->body;
-	sr->ssrc = dp_rtcp_rd32(p);
-	sr->ntp = ((uint64_t)dp_rtcp_rd32(p + 4) << 32) | dp_rtcp_rd32(p + 8);
-	sr->rtp_ts = dp_rtcp_rd32(p + 12);
-	sr->packet_count = dp_rtcp_rd32(p + 16);
-	sr->octet_count = dp_rtcp_rd32(p + 20);
+	sr->ssrc = dp_get_be32(p);
+	sr->ntp = ((uint64_t)dp_get_be32(p + 4) << 32) | dp_get_be32(p + 8);
+	sr->rtp_ts = dp_get_be32(p + 12);
+	sr->packet_count = dp_get_be32(p + 16);
+	sr->octet_count = dp_get_be32(p + 20);
 	sr->rb_count = pkt->count;
 	for (unsigned int i = 0; i < pkt->count; i++)
 		parse_rb(p + 24 + (size_t)i * DP_RTCP_RB_LEN, &sr->rb[i]);
@@ -218,7 +218,7 @@ int dp_rtcp_parse_rr(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_rr *rr)
 	if (pkt->body_len < 4 + (size_t)pkt->count * DP_RTCP_RB_LEN)
 		return DP_RTCP_ERR_LENGTH;
 
-	rr->ssrc = dp_rtcp_rd32(pkt->body);
+	rr->ssrc = dp_get_be32(pkt->body);
 	rr->rb_count = pkt->count;
 	for (unsigned int i = 0; i < pkt->count; i++)
 		parse_rb(pkt->body + 4 + (size_t)i * DP_RTCP_RB_LEN, &rr->rb[i]);
@@ -240,7 +240,7 @@ static int sdes_chunk(const uint8_t **pp, const uint8_t *end, int want_cname,
 	if (end - p < 4)
 		return DP_RTCP_ERR_LENGTH;
 	if (want_cname)
-		sdes->ssrc = dp_rtcp_rd32(p);
+		sdes->ssrc = dp_get_be32(p);
 	p += 4;
 	for (;;) {
 		if (p >= end)
@@ -296,7 +296,7 @@ int dp_rtcp_parse_bye(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_bye *bye)
 
 	bye->count = pkt->count;
 	for (unsigned int i = 0; i < pkt->count; i++)
-		bye->ssrc[i] = dp_rtcp_rd32(pkt->body + 4 * (size_t)i);
+		bye->ssrc[i] = dp_get_be32(pkt->body + 4 * (size_t)i);
 	bye->reason = NULL;
 	bye->reason_len = 0;
 
@@ -322,7 +322,7 @@ int dp_rtcp_parse_app(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_app *app)
 	if (pkt->body_len < 8)
 		return DP_RTCP_ERR_LENGTH;
 	app->subtype = pkt->count;
-	app->ssrc = dp_rtcp_rd32(pkt->body);
+	app->ssrc = dp_get_be32(pkt->body);
 	memcpy(app->name, pkt->body + 4, 4);
 	app->data = pkt->body + 8;
 	app->data_len = pkt->body_len - 8;
@@ -343,13 +343,13 @@ static void write_rb(uint8_t *p, const struct dp_rtcp_rb *rb)
 	if (lost < CUM_LOST_MIN)
 		lost = CUM_LOST_MIN;
 
-	dp_rtcp_wr32(p, rb->ssrc);
+	dp_put_be32(p, rb->ssrc);
 	p[4] = rb->fraction_lost;
-	dp_rtcp_wr24(p + 5, (uint32_t)lost & 0xffffffu);
-	dp_rtcp_wr32(p + 8, rb->ext_highest_seq);
-	dp_rtcp_wr32(p + 12, rb->jitter);
-	dp_rtcp_wr32(p + 16, rb->lsr);
-	dp_rtcp_wr32(p + 20, rb->dlsr);
+	dp_put_be24(p + 5, (uint32_t)lost & 0xffffffu);
+	dp_put_be32(p + 8, rb->ext_highest_seq);
+	dp_put_be32(p + 12, rb->jitter);
+	dp_put_be32(p + 16, rb->lsr);
+	dp_put_be32(p + 20, rb->dlsr);
 }
 
 size_t dp_rtcp_build_rr(uint8_t *buf, size_t cap, const struct dp_rtcp_rr *rr)
@@ -360,7 +360,7 @@ size_t dp_rtcp_build_rr(uint8_t *buf, size_t cap, const struct dp_rtcp_rr *rr)
 	if (cap < len)
 		return 0;
 	dp_rtcp_wr_hdr(buf, 0, rr->rb_count, DP_RTCP_PT_RR, len);
-	dp_rtcp_wr32(buf + 4, rr->ssrc);
+	dp_put_be32(buf + 4, rr->ssrc);
 	for (unsigned int i = 0; i < rr->rb_count; i++)
 		write_rb(buf + 8 + (size_t)i * DP_RTCP_RB_LEN, &rr->rb[i]);
 	return len;
@@ -374,12 +374,12 @@ size_t dp_rtcp_build_sr(uint8_t *buf, size_t cap, const struct dp_rtcp_sr *sr)
 	if (cap < len)
 		return 0;
 	dp_rtcp_wr_hdr(buf, 0, sr->rb_count, DP_RTCP_PT_SR, len);
-	dp_rtcp_wr32(buf + 4, sr->ssrc);
-	dp_rtcp_wr32(buf + 8, (uint32_t)(sr->ntp >> 32));
-	dp_rtcp_wr32(buf + 12, (uint32_t)sr->ntp);
-	dp_rtcp_wr32(buf + 16, sr->rtp_ts);
-	dp_rtcp_wr32(buf + 20, sr->packet_count);
-	dp_rtcp_wr32(buf + 24, sr->octet_count);
+	dp_put_be32(buf + 4, sr->ssrc);
+	dp_put_be32(buf + 8, (uint32_t)(sr->ntp >> 32));
+	dp_put_be32(buf + 12, (uint32_t)sr->ntp);
+	dp_put_be32(buf + 16, sr->rtp_ts);
+	dp_put_be32(buf + 20, sr->packet_count);
+	dp_put_be32(buf + 24, sr->octet_count);
 	for (unsigned int i = 0; i < sr->rb_count; i++)
 		write_rb(buf + 28 + (size_t)i * DP_RTCP_RB_LEN, &sr->rb[i]);
 	return len;
@@ -397,7 +397,7 @@ size_t dp_rtcp_build_sdes_cname(uint8_t *buf, size_t cap, uint32_t ssrc,
 	if (cap < len)
 		return 0;
 	dp_rtcp_wr_hdr(buf, 0, 1, DP_RTCP_PT_SDES, len);
-	dp_rtcp_wr32(buf + 4, ssrc);
+	dp_put_be32(buf + 4, ssrc);
 	buf[8] = DP_RTCP_SDES_CNAME;
 	buf[9] = (uint8_t)cname_len;
 	memcpy(buf + 10, cname, cname_len);
@@ -418,7 +418,7 @@ size_t dp_rtcp_build_bye(uint8_t *buf, size_t cap, const uint32_t *ssrc, unsigne
 		return 0;
 	dp_rtcp_wr_hdr(buf, 0, n, DP_RTCP_PT_BYE, len);
 	for (unsigned int i = 0; i < n; i++)
-		dp_rtcp_wr32(buf + 4 + 4 * (size_t)i, ssrc[i]);
+		dp_put_be32(buf + 4 + 4 * (size_t)i, ssrc[i]);
 	if (reason_len > 0) {
 		uint8_t *r = buf + 4 + 4 * (size_t)n;
 		r[0] = (uint8_t)reason_len;

@@ -26,8 +26,8 @@ int dp_rtcp_parse_fb(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_fb *fb)
 		return DP_RTCP_ERR_TYPE;
 	if (pkt->body_len < 8)
 		return DP_RTCP_ERR_LENGTH;
-	fb->sender_ssrc = dp_rtcp_rd32(pkt->body);
-	fb->media_ssrc = dp_rtcp_rd32(pkt->body + 4);
+	fb->sender_ssrc = dp_get_be32(pkt->body);
+	fb->media_ssrc = dp_get_be32(pkt->body + 4);
 	fb->fci = pkt->body + 8;
 	fb->fci_len = pkt->body_len - 8;
 	return DP_RTCP_OK;
@@ -46,8 +46,8 @@ int dp_rtcp_parse_nack(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_nack *nack)
 		return DP_RTCP_ERR_TYPE;
 	if (pkt->body_len < 12) /* RFC 4585 6.2.1: at least one pair */
 		return DP_RTCP_ERR_LENGTH;
-	nack->sender_ssrc = dp_rtcp_rd32(pkt->body);
-	nack->media_ssrc = dp_rtcp_rd32(pkt->body + 4);
+	nack->sender_ssrc = dp_get_be32(pkt->body);
+	nack->media_ssrc = dp_get_be32(pkt->body + 4);
 	nack->fci = pkt->body + 8;
 	nack->pair_count = (unsigned int)((pkt->body_len - 8) / 4);
 	return DP_RTCP_OK;
@@ -104,12 +104,12 @@ int dp_rtcp_parse_fir(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_fir *fir)
 	if (n > DP_RTCP_FIR_MAX)
 		return DP_RTCP_ERR_OVERFLOW;
 
-	fir->sender_ssrc = dp_rtcp_rd32(pkt->body);
-	fir->media_ssrc = dp_rtcp_rd32(pkt->body + 4);
+	fir->sender_ssrc = dp_get_be32(pkt->body);
+	fir->media_ssrc = dp_get_be32(pkt->body + 4);
 	fir->count = (unsigned int)n;
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *e = pkt->body + 8 + i * FIR_ENTRY_LEN;
-		fir->entry[i].ssrc = dp_rtcp_rd32(e);
+		fir->entry[i].ssrc = dp_get_be32(e);
 		fir->entry[i].seq = e[4];
 	}
 	return DP_RTCP_OK;
@@ -128,17 +128,17 @@ int dp_rtcp_parse_remb(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_remb *remb)
 	if (pkt->body_len < 16 + (size_t)num * 4)
 		return DP_RTCP_ERR_LENGTH;
 
-	remb->sender_ssrc = dp_rtcp_rd32(b);
-	remb->media_ssrc = dp_rtcp_rd32(b + 4);
+	remb->sender_ssrc = dp_get_be32(b);
+	remb->media_ssrc = dp_get_be32(b + 4);
 	remb->exp = b[13] >> 2;
-	remb->mantissa = ((uint32_t)(b[13] & 0x03) << 16) | dp_rtcp_rd16(b + 14);
+	remb->mantissa = ((uint32_t)(b[13] & 0x03) << 16) | dp_get_be16(b + 14);
 	if (remb->mantissa != 0 && (uint64_t)remb->mantissa > (UINT64_MAX >> remb->exp))
 		remb->bitrate = UINT64_MAX;
 	else
 		remb->bitrate = (uint64_t)remb->mantissa << remb->exp;
 	remb->ssrc_count = num;
 	for (unsigned int i = 0; i < num; i++)
-		remb->ssrc[i] = dp_rtcp_rd32(b + 16 + 4 * (size_t)i);
+		remb->ssrc[i] = dp_get_be32(b + 16 + 4 * (size_t)i);
 	return DP_RTCP_OK;
 }
 
@@ -149,8 +149,8 @@ static void wr_fb_hdr(uint8_t *buf, unsigned int fmt, uint8_t pt, size_t len,
 		      uint32_t sender_ssrc, uint32_t media_ssrc)
 {
 	dp_rtcp_wr_hdr(buf, 0, fmt, pt, len);
-	dp_rtcp_wr32(buf + 4, sender_ssrc);
-	dp_rtcp_wr32(buf + 8, media_ssrc);
+	dp_put_be32(buf + 4, sender_ssrc);
+	dp_put_be32(buf + 8, media_ssrc);
 }
 
 size_t dp_rtcp_build_nack(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint32_t media_ssrc,
@@ -177,8 +177,8 @@ size_t dp_rtcp_build_nack(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint32
 		/* flush the current pair; open the next one */
 		if (len + 4 > cap)
 			return 0;
-		dp_rtcp_wr16(buf + len, pid);
-		dp_rtcp_wr16(buf + len + 2, blp);
+		dp_put_be16(buf + len, pid);
+		dp_put_be16(buf + len + 2, blp);
 		len += 4;
 		if (i < n) {
 			pid = seqs[i];
@@ -209,7 +209,7 @@ size_t dp_rtcp_build_fir(uint8_t *buf, size_t cap, uint32_t sender_ssrc,
 	wr_fb_hdr(buf, DP_RTCP_FMT_FIR, DP_RTCP_PT_PSFB, len, sender_ssrc, 0);
 	for (unsigned int i = 0; i < n; i++) {
 		uint8_t *p = buf + DP_RTCP_FB_HDR_LEN + (size_t)i * FIR_ENTRY_LEN;
-		dp_rtcp_wr32(p, e[i].ssrc);
+		dp_put_be32(p, e[i].ssrc);
 		p[4] = e[i].seq;
 		p[5] = 0;
 		p[6] = 0;
@@ -237,9 +237,9 @@ size_t dp_rtcp_build_remb(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint64
 	memcpy(buf + 12, "REMB", 4);
 	buf[16] = (uint8_t)n;
 	buf[17] = (uint8_t)((exp << 2) | (mant >> 16));
-	dp_rtcp_wr16(buf + 18, (uint16_t)mant);
+	dp_put_be16(buf + 18, (uint16_t)mant);
 	for (unsigned int i = 0; i < n; i++)
-		dp_rtcp_wr32(buf + REMB_FIXED_LEN + 4 * (size_t)i, ssrc[i]);
+		dp_put_be32(buf + REMB_FIXED_LEN + 4 * (size_t)i, ssrc[i]);
 	return len;
 }
 
@@ -257,13 +257,13 @@ int dp_rtcp_fb_rewrite(uint8_t *buf, size_t len, uint32_t sender_ssrc, uint32_t 
 	if (pkt.body_len < 8)
 		return DP_RTCP_ERR_LENGTH;
 
-	dp_rtcp_wr32(buf + 4, sender_ssrc);
+	dp_put_be32(buf + 4, sender_ssrc);
 	if (pkt.pt == DP_RTCP_PT_PSFB && pkt.count == DP_RTCP_FMT_FIR) {
 		size_t n = (pkt.body_len - 8) / FIR_ENTRY_LEN;
 		for (size_t i = 0; i < n; i++)
-			dp_rtcp_wr32(buf + DP_RTCP_FB_HDR_LEN + i * FIR_ENTRY_LEN, media_ssrc);
+			dp_put_be32(buf + DP_RTCP_FB_HDR_LEN + i * FIR_ENTRY_LEN, media_ssrc);
 	} else {
-		dp_rtcp_wr32(buf + 8, media_ssrc);
+		dp_put_be32(buf + 8, media_ssrc);
 	}
 	return DP_RTCP_OK;
 }
@@ -284,9 +284,9 @@ int dp_rtcp_fir_rewrite_entry(uint8_t *buf, size_t len, uint32_t from_ssrc, uint
 	size_t n = (pkt.body_len - 8) / FIR_ENTRY_LEN;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *e = buf + DP_RTCP_FB_HDR_LEN + i * FIR_ENTRY_LEN;
-		if (dp_rtcp_rd32(e) != from_ssrc)
+		if (dp_get_be32(e) != from_ssrc)
 			continue;
-		dp_rtcp_wr32(e, to_ssrc);
+		dp_put_be32(e, to_ssrc);
 		if (seq >= 0)
 			e[4] = (uint8_t)seq;
 		changed++;

@@ -47,7 +47,7 @@ static int tcc_chunks(const uint8_t **pp, const uint8_t *end, uint16_t base, uin
 	while (i < count) {
 		if (end - p < 2)
 			return DP_RTCP_ERR_MALFORMED;
-		uint16_t c = dp_rtcp_rd16(p);
+		uint16_t c = dp_get_be16(p);
 		p += 2;
 		if (!(c & 0x8000)) {
 			unsigned int sym = (c >> 13) & 0x3;
@@ -79,11 +79,11 @@ int dp_rtcp_parse_tcc(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_tcc *tcc,
 		return DP_RTCP_ERR_LENGTH;
 
 	const uint8_t *b = pkt->body;
-	tcc->sender_ssrc = dp_rtcp_rd32(b);
-	tcc->media_ssrc = dp_rtcp_rd32(b + 4);
-	tcc->base_seq = dp_rtcp_rd16(b + 8);
-	tcc->status_count = dp_rtcp_rd16(b + 10);
-	tcc->ref_time = dp_rtcp_sext24(dp_rtcp_rd24(b + 12));
+	tcc->sender_ssrc = dp_get_be32(b);
+	tcc->media_ssrc = dp_get_be32(b + 4);
+	tcc->base_seq = dp_get_be16(b + 8);
+	tcc->status_count = dp_get_be16(b + 10);
+	tcc->ref_time = dp_rtcp_sext24(dp_get_be24(b + 12));
 	tcc->fb_count = b[15];
 	tcc->recv_count = 0;
 	if (tcc->status_count == 0)
@@ -106,7 +106,7 @@ int dp_rtcp_parse_tcc(const struct dp_rtcp_pkt *pkt, struct dp_rtcp_tcc *tcc,
 		} else if (out[i].symbol == DP_RTCP_TCC_LARGE) {
 			if (end - p < 2)
 				return DP_RTCP_ERR_MALFORMED;
-			int32_t v = dp_rtcp_rd16(p);
+			int32_t v = dp_get_be16(p);
 			out[i].delta = (int16_t)(v >= 0x8000 ? v - 0x10000 : v);
 			p += 2;
 		} else {
@@ -298,7 +298,7 @@ size_t dp_rtcp_build_tcc(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint32_
 		int32_t chunk = next_chunk(&cur, span - cur.pos);
 		if (chunk < 0 || len + 2 > cap)
 			return 0;
-		dp_rtcp_wr16(buf + len, (uint16_t)chunk);
+		dp_put_be16(buf + len, (uint16_t)chunk);
 		len += 2;
 	}
 
@@ -313,7 +313,7 @@ size_t dp_rtcp_build_tcc(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint32_
 		} else if (s == DP_RTCP_TCC_LARGE) {
 			if (len + 2 > cap)
 				return 0;
-			dp_rtcp_wr16(buf + len, (uint16_t)d);
+			dp_put_be16(buf + len, (uint16_t)d);
 			len += 2;
 		}
 	}
@@ -328,11 +328,11 @@ size_t dp_rtcp_build_tcc(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint32_
 	len += pad;
 
 	dp_rtcp_wr_hdr(buf, pad != 0, DP_RTCP_FMT_TCC, DP_RTCP_PT_RTPFB, len);
-	dp_rtcp_wr32(buf + 4, sender_ssrc);
-	dp_rtcp_wr32(buf + 8, media_ssrc);
-	dp_rtcp_wr16(buf + 12, a[0].seq);
-	dp_rtcp_wr16(buf + 14, (uint16_t)span);
-	dp_rtcp_wr24(buf + 16, (uint32_t)ref & 0xffffffu);
+	dp_put_be32(buf + 4, sender_ssrc);
+	dp_put_be32(buf + 8, media_ssrc);
+	dp_put_be16(buf + 12, a[0].seq);
+	dp_put_be16(buf + 14, (uint16_t)span);
+	dp_put_be24(buf + 16, (uint32_t)ref & 0xffffffu);
 	buf[19] = fb_count;
 	return len;
 }

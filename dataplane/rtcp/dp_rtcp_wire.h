@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private byte helpers of dp_rtcp: big-endian loads/stores and the common
- * header writer. Callers check bounds before calling; nothing here does.
+ * Private helpers of dp_rtcp: constants and the common header writer
+ * (byte order helpers: dp_bytes.h). Callers check bounds before calling; nothing here does.
  */
 #ifndef DP_RTCP_WIRE_H
 #define DP_RTCP_WIRE_H
@@ -9,46 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dp_bytes.h"
+
 #define DP_RTCP_HDR_LEN 4
 #define DP_RTCP_FB_HDR_LEN 12 /* common header + sender ssrc + media ssrc */
 #define DP_RTCP_RB_LEN 24
 #define DP_RTCP_MAX_LEN (65536u * 4u) /* (length field + 1) * 4 */
-
-static inline uint16_t dp_rtcp_rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t dp_rtcp_rd24(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2];
-}
-
-static inline uint32_t dp_rtcp_rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static inline void dp_rtcp_wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void dp_rtcp_wr24(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 16);
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)v;
-}
-
-static inline void dp_rtcp_wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* Sign-extends a 24-bit two's complement value. */
 static inline int32_t dp_rtcp_sext24(uint32_t v)
@@ -64,7 +30,7 @@ static inline void dp_rtcp_wr_hdr(uint8_t *p, int padding, unsigned int count, u
 {
 	p[0] = (uint8_t)(0x80u | (padding ? 0x20u : 0u) | (count & 0x1fu));
 	p[1] = pt;
-	dp_rtcp_wr16(p + 2, (uint16_t)(total_len / 4 - 1));
+	dp_put_be16(p + 2, (uint16_t)(total_len / 4 - 1));
 }
 
 #endif

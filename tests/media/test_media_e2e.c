@@ -657,25 +657,25 @@ static void test_frames(void)
 		uint8_t *ip = f + 14, *udp = f + 34;
 		int m = cases[c].mutation;
 		if (m == 0)
-			dp_wr16(f + 12, 0x86dd);
+			dp_put_be16(f + 12, 0x86dd);
 		else if (m == 1)
 			ip[0] = 0x65; /* version 6 */
 		else if (m == 2)
 			ip[10] ^= 0xff; /* header checksum */
 		else if (m == 4)
-			dp_wr16(ip + 6, 0x2000); /* MF */
+			dp_put_be16(ip + 6, 0x2000); /* MF */
 		else if (m == 5)
 			ip[9] = 6; /* TCP */
 		else if (m == 6)
-			dp_wr16(udp + 4, 200); /* UDP length past the end */
+			dp_put_be16(udp + 4, 200); /* UDP length past the end */
 		else if (m == 7)
 			udp[6] ^= 0x55;
 		else if (m == 8)
-			dp_wr16(udp + 2, 9);
+			dp_put_be16(udp + 2, 9);
 		else if (m == 9)
-			dp_wr16(ip + 2, 200); /* total length past the frame */
+			dp_put_be16(ip + 2, 200); /* total length past the frame */
 		else if (m == 10)
-			dp_wr16(f + 12, 0x0806); /* ARP with an IP body */
+			dp_put_be16(f + 12, 0x0806); /* ARP with an IP body */
 		if (m == 3) { /* another destination: rebuild with its checksum */
 			uint32_t other;
 			inet_pton(AF_INET, "198.18.0.77", &other);
@@ -683,8 +683,8 @@ static void test_frames(void)
 						htons(P.port), htons(P.dp_port), 40);
 		}
 		if (m == 4 || m == 5 || m == 6 || m == 9) { /* keep the header checksum right */
-			dp_wr16(ip + 10, 0);
-			dp_wr16(ip + 10, dp_csum_fold(dp_csum_partial(ip, 20, 0)));
+			dp_put_be16(ip + 10, 0);
+			dp_put_be16(ip + 10, dp_csum_fold(dp_csum_partial(ip, 20, 0)));
 		}
 		uint64_t before = mh_drops(&H, cases[c].reason);
 		CHECK_EQ(sendto(fd, f, len, 0, (struct sockaddr *)&to, sizeof(to)), (ssize_t)len);
@@ -700,7 +700,7 @@ static void test_frames(void)
 		memcpy(f, H.hdr->mac, 6);
 		memcpy(f + 6, mymac, 6);
 		if (i & 1)
-			dp_wr16(f + 12, 0x0800);
+			dp_put_be16(f + 12, 0x0800);
 		if (i & 2)
 			f[14] = 0x45;
 		sendto(fd, f, len, 0, (struct sockaddr *)&to, sizeof(to));

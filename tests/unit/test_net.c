@@ -45,7 +45,7 @@ static void test_arp(void)
 	CHECK(r.is_arp);
 	CHECK(memcmp(f, peer_mac, 6) == 0);
 	CHECK(memcmp(f + 6, our_mac, 6) == 0);
-	CHECK_EQ(dp_rd16(f + 14 + 6), 2);               /* op reply */
+	CHECK_EQ(dp_get_be16(f + 14 + 6), 2);               /* op reply */
 	CHECK(memcmp(f + 14 + 8, our_mac, 6) == 0);      /* sha */
 	uint32_t spa;
 	memcpy(&spa, f + 14 + 14, 4);
@@ -83,9 +83,9 @@ static void test_icmp(void)
 	icmp[0] = 8;
 	icmp[4] = 0x12, icmp[5] = 0x34, icmp[7] = 1;
 	memcpy(icmp + 8, "pingdata12345678", 16);
-	dp_wr16(icmp + 2, dp_csum_fold(dp_csum_partial(icmp, 24, 0)));
-	dp_wr16(ip + 10, 0);
-	dp_wr16(ip + 10, dp_csum_fold(dp_csum_partial(ip, 20, 0)));
+	dp_put_be16(icmp + 2, dp_csum_fold(dp_csum_partial(icmp, 24, 0)));
+	dp_put_be16(ip + 10, 0);
+	dp_put_be16(ip + 10, dp_csum_fold(dp_csum_partial(ip, 20, 0)));
 	CHECK_EQ(dp_net_input(f, n, &cfg, &r), DP_NET_REPLY);
 	CHECK(r.is_icmp);
 	CHECK_EQ(r.reply_len, n);
@@ -134,8 +134,8 @@ static void test_udp(void)
 	/* fragment */
 	n = udp_frame(f, sizeof(f), 40000, "hello");
 	f[14 + 6] |= 0x20; /* MF */
-	dp_wr16(f + 14 + 10, 0);
-	dp_wr16(f + 14 + 10, dp_csum_fold(dp_csum_partial(f + 14, 20, 0)));
+	dp_put_be16(f + 14 + 10, 0);
+	dp_put_be16(f + 14 + 10, dp_csum_fold(dp_csum_partial(f + 14, 20, 0)));
 	CHECK_EQ(dp_net_input(f, n, &cfg, &r), DP_NET_DROP);
 	CHECK_EQ(r.drop_reason, SL_DROP_IP_FRAGMENT);
 	/* bad IP header checksum */
