@@ -13,10 +13,11 @@ pkgs=(build-essential cmake pkg-config libdpdk-dev dpdk libsrtp2-dev libssl-dev
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 if [ $want_test = 1 ]; then
-	pkgs+=(clang libclang-rt-14-dev)
-	command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
-	command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+	pkgs+=(clang libclang-rt-14-dev chromium) # chromium: the browser tests (tests/e2e)
 fi
+# node + npm bundle the demo page at build time (and run the Node tests)
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -34,11 +35,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ $want_test = 1 ] && [ -f tests/package.json ]; then
-	# npm ci only when the installed tree is missing or older than the lock file
-	if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules ]; then
-		echo "install-deps: installing node test packages"
-		npm ci --prefix tests --no-audit --no-fund --loglevel=error >/dev/null
-		touch tests/node_modules
-	fi
+# npm ci only when the installed tree is missing or older than the lock file:
+# tests/ (test clients, playwright-core) and controlplane/demo (the demo
+# page's bundle; its CMake target would install them too)
+if [ $want_test = 1 ]; then
+	for d in tests controlplane/demo; do
+		[ -f "$d/package-lock.json" ] || continue
+		if [ ! -d "$d/node_modules" ] || [ "$d/package-lock.json" -nt "$d/node_modules" ]; then
+			echo "install-deps: installing node packages of $d"
+			npm ci --prefix "$d" --no-audit --no-fund --loglevel=error >/dev/null
+			touch "$d/node_modules"
+		fi
+	done
 fi

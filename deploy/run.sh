@@ -45,7 +45,12 @@ if [ -z "${SLUICE_JWT_SECRET:-}" ] && [ -z "${SLUICE_JWT_SECRET_FILE:-}" ]; then
 	[ -s "$SLUICE_JWT_SECRET_FILE" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$SLUICE_JWT_SECRET_FILE")
 	export SLUICE_JWT_SECRET_FILE
 fi
-[ -d "$top/deploy/demo" ] && export SLUICE_DEMO_DIR=${SLUICE_DEMO_DIR:-$top/deploy/demo}
+# The demo page: the bundle the build made (controlplane/demo, needs node).
+if [ -z "${SLUICE_DEMO_DIR:-}" ] && [ -d "$SLUICE_BUILD_DIR/demo" ]; then
+	SLUICE_DEMO_DIR=$SLUICE_BUILD_DIR/demo
+fi
+[ -n "${SLUICE_DEMO_DIR:-}" ] && export SLUICE_DEMO_DIR
+tok_bin=$SLUICE_BUILD_DIR/controlplane/sio/sluice-token
 
 ns_exec=()
 made_ns=0
@@ -108,7 +113,8 @@ cat <<MSG
    demo page:  $url/
    health:     $url/healthz     metrics: $url/metrics
    media:      udp://$SLUICE_IP:40000+ on ${SLUICE_VDEV%%,*}${SLUICE_NETNS:+ (namespace $SLUICE_NETNS)}
-   a token:    $SLUICE_BUILD_DIR/controlplane/sluice-token --secret-file ${SLUICE_JWT_SECRET_FILE:-<your secret file>} --sub alice --room demo
+   a token:    $tok_bin --secret-file ${SLUICE_JWT_SECRET_FILE:-<your secret file>} --sub alice --room demo
+               (open $url/?room=demo&token=TOKEN#passphrase=SECRET; everyone in the room uses the same SECRET)
 ${SLUICE_NETNS:+   these addresses live in namespace $SLUICE_NETNS: e.g. ${pfx}curl $url/healthz
    browser:    ${pfx}chromium --no-sandbox --user-data-dir=/tmp/sluice-browser $url/
 }Ctrl-C stops both.

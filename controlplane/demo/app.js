@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: MIT
+//
+// app.js - the Sluice demo page: joins a room over Socket.IO (protocol.md),
+// sends camera + microphone and receives every other peer's media with
+// mediasoup-client, every frame end-to-end encrypted by e2ee.js in a worker.
+// Bundled with mediasoup-client and socket.io-client into app.bundle.js by
+// esbuild at build time (controlplane/demo/CMakeLists.txt).
+//
+// Flow: connect (auth: { token }) -> mediasoup:join -> Device.load -> recv
+// and send transports -> produce audio + VP8 video (E2EE transform set in
+// onRtpSender, before any frame is encoded) -> consume every existing and
+// every new producer (E2EE transform set in onRtpReceiver) -> resume.
+//
+// window.sluiceDemo exposes join/leave/snapshot for the browser tests.
+
+import { Device } from 'mediasoup-client';
+import { io } from 'socket.io-client';
+import { E2eeSession, e2eeSupported } from './e2ee.js';
+
+const WORKER_URL = 'e2ee-worker.js';
+const REQUEST_TIMEOUT_MS = 15000;
+const STATS_INTERVAL_MS = 1000;
+const $ = (id) => document.getElementById(id);
+
+// The one call of this page; null when not in a call.
+let call = null;
+
+// ------------------------------------------------------------------ UI bits
+
+function setStatus(text) { $('status').textContent = text; }
+
+function showError(err) {
+  const msg = err instanceof Error ? err.message : String(err);
+  console.error('sluice demo:', msg);
+  $('error').textContent = msg;
+  $('error').hidden = false;
+}
+
+function clearError() { $('error').hidden = true; }
+
+// The user id in a JWT's payload (for display only; the server checks it).
+function tokenSubject(token) {
+  try {
+    const b64 = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(b64)).sub || '?';
+  } catch {
+    return '?';
+  }
+}
+
+// A video tile: one per remote peer with media, plus our own. Counts the
+// frames the <video> presents (requestVideoFrameCallback).
+function makeTile(key, label, local) {
+  const el = document.createElement('div');
+  el.className = local ? 'tile local' : 'tile';
+  el.dataset.peer = key;
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.playsInline = true;
+  video.muted = true; // sound goes through the <audio> element
+  const audio = document.createElement('audio');
+  audio.autoplay = true;
+  const name = document.createElement('div');
+  name.className = 'label';
+  name.textContent = label;
+  const state = document.createElement('div');
+  state.className = 'state';
+  const stats = document.createElement('div');
+  stats.className = 'stats';
+  el.append(video, audio, name, state, stats);
+  $('grid').append(el);
+  const tile = { key, label, el, video, audio, state, stats, stream: new MediaStream(),
+                 audioStream: new MediaStream(), consumers: new Set(), frames: 0,
+                 firstFrameMs: null, last: {} };
+  video.srcObject = tile.stream;
+  audio.srcObject = tile.audioStream;
+  const onFrame = () => {
+    tile.frames++;
+    if (tile.firstFrameMs === null && call) tile.firstFrameMs = performance.now() - call.t0;
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+  return tile;
+}
+
+function tileAddTrack(tile, track) {
+  const s = track.kind === 'audio' ? tile.audioStream : tile.stream;
+  s.addTrack(track);
+  // re-assigning restarts playback with the new track set
+  if (track.kind === 'audio') tile.audio.srcObject = s;
+  else tile.video.srcObject = s;
+}
+
+function removeTile(tile) {
+  tile.el.remove();
+  call.tiles.delete(tile.key);
+}
+
+// ------------------------------------------------------------- signaling
+
+async function request(event, payload = {}) {
+  if (!call?.socket) throw new Error(`${event}: not connected`);
+  const res = await call.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(event, payload);
+  if (res && res.error) {
+    const e = new Error(`${event}: ${res.error} (${res.code})`);
+    e.code = res.code;
+    throw e;
+  }
+  return res;
+}
+
+function connectSocket(token) {
+  const socket = io(location.origin, { transports: ['websocket'], auth: { token },
+                                       reconnection: false });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (e) => {
+      socket.close();
+      reject(new Error(`cannot connect: ${e.message}`));
+    });
+  });
+}
+
+// Transport of one direction, wired to the signaling.
+async function createTransport(direction) {
+  const { transport: t } = await request('mediasoup:create-transport', { direction });
+  const opts = { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates,
+                 dtlsParameters: t.dtlsParameters };
+  const tr = direction === 'send' ? call.device.createSendTransport(opts)
+                                  : call.device.createRecvTransport(opts);
+  tr.on('connect', ({ dtlsParameters }, ok, fail) => {
+    request('mediasoup:connect-transport', { transportId: tr.id, dtlsParameters })
+      .then(() => ok(), fail);
+  });
+  if (direction === 'send') {
+    tr.on('produce', ({ kind, rtpParameters, appData }, ok, fail) => {
+      request('mediasoup:produce', { transportId: tr.id, kind, rtpParameters, appData })
+        .then((r) => ok({ id: r.producerId }), fail);
+    });
+  }
+  tr.on('connectionstatechange', (s) => {
+    call.state[direction] = s;
+    if (s === 'connected' && !call.connectedAt[direction])
+      call.connectedAt[direction] = Date.now() - call.t0Epoch;
+    if (s === 'failed') showError(`${direction} transport failed (ICE/DTLS)`);
+    renderStates();
+  });
+  call.state[direction] = tr.connectionState;
+  return tr;
+}
+
+// ------------------------------------------------------------- consumers
+
+function remoteTile(peerId, userId) {
+  let tile = call.tiles.get(peerId);
+  if (!tile) {
+    tile = makeTile(peerId, userId, false);
+    call.tiles.set(peerId, tile);
+  }
+  return tile;
+}
+
+async function consume(p) {
+  const cl = call;
+  if (!cl || cl.consumed.has(p.producerId) || p.peerId === cl.peerId) return;
+  cl.consumed.add(p.producerId);
+  const res = await request('mediasoup:consume', {
+    producerPeerId: p.peerId, producerId: p.producerId,
+    rtpCapabilities: cl.device.recvRtpCapabilities });
+  const c = res.consumer;
+  const consumer = await cl.recvTransport.consume({
+    id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters,
+    onRtpReceiver: (r) => cl.e2ee.attachReceiver(r, c.kind, c.id),
+    appData: { peerId: p.peerId, userId: p.userId },
+  });
+  if (call !== cl) return; // left meanwhile (teardown closed the transport)
+  cl.consumers.set(consumer.id, consumer);
+  const tile = remoteTile(p.peerId, p.userId);
+  tile.consumers.add(consumer.id);
+  tileAddTrack(tile, consumer.track);
+  // closed while we were setting it up: the notification found nothing to drop
+  if (cl.gone.has(p.peerId) || cl.gone.has(p.producerId) || cl.gone.has(consumer.id)) {
+    dropConsumer(consumer.id);
+    return;
+  }
+  await request('mediasoup:resume-consumer', { consumerId: consumer.id });
+}
+
+function consumeLogged(p) {
+  consume(p).catch((e) => {
+    if (e.code !== 'NOT_FOUND') showError(e); // NOT_FOUND: closed meanwhile
+  });
+}
+
+function dropConsumer(consumerId) {
+  const consumer = call.consumers.get(consumerId);
+  if (!consumer) return;
+  call.consumers.delete(consumerId);
+  consumer.close();
+  const tile = call.tiles.get(consumer.appData.peerId);
+  if (!tile) return;
+  tile.stream.removeTrack(consumer.track);
+  tile.audioStream.removeTrack(consumer.track);
+  tile.consumers.delete(consumerId);
+  if (tile.consumers.size === 0) removeTile(tile);
+}
+
+function consumerByProducer(producerId) {
+  for (const c of call.consumers.values()) if (c.producerId === producerId) return c;
+  return null;
+}
+
+function wireNotifications(socket) {
+  socket.on('mediasoup:new-producer', (p) => {
+    if (!call.ready) call.pending.push(p);
+    else consumeLogged(p);
+  });
+  socket.on('mediasoup:producer-closed', ({ producerId }) => {
+    call.gone.add(producerId);
+    const c = consumerByProducer(producerId);
+    if (c) dropConsumer(c.id);
+  });
+  socket.on('mediasoup:consumer-closed', ({ consumerId }) => {
+    call.gone.add(consumerId);
+    dropConsumer(consumerId);
+  });
+  socket.on('mediasoup:peer-joined', ({ userId, peerId }) => {
+    console.info(`sluice demo: ${userId} joined (${peerId})`);
+  });
+  socket.on('mediasoup:peer-left', ({ peerId }) => {
+    call.gone.add(peerId);
+    for (const c of [...call.consumers.values()])
+      if (c.appData.peerId === peerId) dropConsumer(c.id);
+    const tile = call.tiles.get(peerId);
+    if (tile) removeTile(tile);
+  });
+  socket.on('disconnect', (reason) => {
+    if (call && call.socket === socket && !call.leaving) {
+      showError(`disconnected from the server: ${reason}`);
+      teardown();
+    }
+  });
+}
+
+// ------------------------------------------------------------ join/leave
+
+// opts: { room, name, token, passphrase, keyId }
+async function join(opts) {
+  if (call) throw new Error('already in a call');
+  if (!e2eeSupported())
+    throw new Error('this browser cannot encrypt media frames (no RTCRtpScriptTransform); ' +
+                    'E2EE is mandatory here');
+  const userId = tokenSubject(opts.token);
+  call = {
+    room: opts.room, name: opts.name || userId, userId, keyId: Number(opts.keyId) || 0,
+    t0: performance.now(), t0Epoch: Date.now(), connectedAt: {}, state: {},
+    tiles: new Map(),      // peerId (or 'local') -> tile
+    consumers: new Map(),  // consumerId -> mediasoup-client Consumer
+    producers: new Map(),  // kind -> mediasoup-client Producer
+    consumed: new Set(),   // producerIds asked for (no double consume)
+    gone: new Set(),       // peer/producer/consumer ids closed by the server
+    pending: [],           // new-producer notifications before we are ready
+    ready: false, leaving: false,
+  };
+  setStatus('connecting');
+  try {
+    call.e2ee = new E2eeSession(WORKER_URL);
+    await call.e2ee.setPassphrase(opts.passphrase, opts.room, call.keyId);
+    call.socket = await connectSocket(opts.token);
+    wireNotifications(call.socket);
+    const res = await request('mediasoup:join', { channelId: opts.room });
+    call.peerId = res.peerId;
+    call.device = new Device();
+    await call.device.load({ routerRtpCapabilities: res.rtpCapabilities });
+    call.recvTransport = await createTransport('recv');
+    call.sendTransport = await createTransport('send');
+    await startMedia();
+    call.ready = true;
+    for (const p of [...res.existingProducers, ...call.pending]) consumeLogged(p);
+    call.pending = [];
+    call.statsTimer = setInterval(() => updateStats().catch(() => {}), STATS_INTERVAL_MS);
+    setStatus(`in room "${opts.room}" as ${userId}`);
+    $('room-info').textContent = `E2EE key id ${call.keyId}`;
+    return { peerId: call.peerId };
+  } catch (e) {
+    const dropped = call === null; // the server went away meanwhile
+    teardown();
+    throw dropped ? new Error(`the connection closed while joining (${e.message})`) : e;
+  }
+}
+
+// Camera + microphone, produced through the send transport (video as VP8:
+// the codec whose clear header bytes e2ee.js keeps).
+async function startMedia() {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: true, video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24 } } });
+  call.localStream = stream;
+  const tile = makeTile('local', `${call.name} (you)`, true);
+  call.tiles.set('local', tile);
+  const vp8 = call.device.rtpCapabilities.codecs.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+  if (!vp8) throw new Error('the server offers no VP8: the E2EE header rules need it');
+  for (const track of stream.getTracks()) {
+    if (track.kind === 'video') tileAddTrack(tile, track);
+    const producer = await call.sendTransport.produce({
+      track, stopTracks: false, codec: track.kind === 'video' ? vp8 : undefined,
+      appData: { displayName: call.name },
+      onRtpSender: (s) => call.e2ee.attachSender(s, track.kind, `send-${track.kind}`),
+    });
+    call.producers.set(track.kind, producer);
+  }
+}
+
+// Closes everything of the call locally (no signaling).
+function teardown() {
+  if (!call) return;
+  const c = call;
+  c.leaving = true; // closing the socket below fires 'disconnect' at once
+  clearInterval(c.statsTimer);
+  for (const consumer of c.consumers.values()) consumer.close();
+  for (const producer of c.producers.values()) producer.close();
+  c.sendTransport?.close();
+  c.recvTransport?.close();
+  c.localStream?.getTracks().forEach((t) => t.stop());
+  c.socket?.close();
+  c.e2ee?.close();
+  $('grid').replaceChildren();
+  call = null;
+  setStatus('not connected');
+  $('controls').hidden = true;
+  $('join-form').hidden = false;
+}
+
+async function leave() {
+  if (!call) return;
+  call.leaving = true;
+  try {
+    await request('mediasoup:leave');
+  } catch (e) {
+    console.warn('sluice demo: leave:', e.message);
+  }
+  teardown();
+}
+
+// --------------------------------------------------------- controls, stats
+
+function togglePause(kind, button, onText, offText) {
+  const p = call?.producers.get(kind);
+  if (!p) return;
+  if (p.paused) p.resume(); else p.pause();
+  button.textContent = p.paused ? offText : onText;
+}
+
+async function rotateKey() {
+  const pass = $('passphrase').value;
+  const next = (call.keyId + 1) & 0xff;
+  await call.e2ee.setPassphrase(pass, call.room, next);
+  call.keyId = next;
+  $('room-info').textContent = `E2EE key id ${next}`;
+}
+
+function renderStates() {
+  if (!call) return;
+  for (const tile of call.tiles.values())
+    tile.state.textContent = tile.key === 'local' ? `send: ${call.state.send || '-'}`
+                                                  : `recv: ${call.state.recv || '-'}`;
+}
+
+function rtpOf(report, type) {
+  const out = {};
+  for (const r of report.values()) {
+    if (r.type !== type) continue;
+    out.packets = r.packetsReceived ?? r.packetsSent ?? 0;
+    out.bytes = r.bytesReceived ?? r.bytesSent ?? 0;
+    out.framesDecoded = r.framesDecoded ?? 0;
+    out.framesEncoded = r.framesEncoded ?? 0;
+    out.fps = r.framesPerSecond ?? 0;
+    out.totalSamplesReceived = r.totalSamplesReceived ?? 0;
+    out.codec = report.get(r.codecId)?.mimeType ?? null;
+    // diagnostics: feedback seen (outbound: received from the SFU; inbound:
+    // sent to it), losses, key frames, what limits the encoder
+    out.pli = r.pliCount ?? 0;
+    out.fir = r.firCount ?? 0;
+    out.nack = r.nackCount ?? 0;
+    out.lost = r.packetsLost ?? 0;
+    out.keyFrames = r.keyFramesDecoded ?? r.keyFramesEncoded ?? 0;
+    out.width = r.frameWidth ?? 0;
+    out.limit = r.qualityLimitationReason ?? null;
+  }
+  for (const r of report.values()) {
+    if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') {
+      out.availableOutKbps = Math.round((r.availableOutgoingBitrate ?? 0) / 1000);
+      out.rttMs = Math.round((r.currentRoundTripTime ?? 0) * 1000);
+    }
+  }
+  return out;
+}
+
+// rtpOf() of a producer's or consumer's stats; {} once it is closed.
+async function rtpStats(pc, type) {
+  try {
+    return rtpOf(await pc.getStats(), type);
+  } catch {
+    return {};
+  }
+}
+
+// Per-kind RTP numbers of our producers (outbound) or of one peer's consumers
+// (inbound), plus the E2EE worker's counters of the same streams. cl: the
+// call object (the global may become null while this awaits).
+async function mediaStats(cl, tile, e2ee) {
+  const res = {};
+  if (tile.key === 'local') {
+    for (const [kind, p] of [...cl.producers])
+      res[kind] = { ...await rtpStats(p, 'outbound-rtp'), e2ee: e2ee[`send-${kind}`] };
+  } else {
+    for (const id of [...tile.consumers]) {
+      const c = cl.consumers.get(id);
+      if (c) res[c.kind] = { consumerId: id, ...await rtpStats(c, 'inbound-rtp'), e2ee: e2ee[id] };
+    }
+  }
+  return res;
+}
+
+async function updateStats() {
+  const cl = call;
+  if (!cl) return;
+  const e2ee = await cl.e2ee.stats(); // rejects once the call is gone: caught by the timer
+  const now = performance.now();
+  for (const tile of [...cl.tiles.values()]) {
+    const m = await mediaStats(cl, tile, e2ee);
+    const dt = (now - (tile.last.t || now)) / 1000;
+    const kbps = (kind) => {
+      const b = m[kind]?.bytes ?? 0;
+      const prev = tile.last[kind] ?? b;
+      return dt > 0 ? Math.round(((b - prev) * 8) / dt / 1000) : 0;
+    };
+    const v = m.video?.e2ee;
+    tile.stats.textContent = `video ${kbps('video')} kbps, audio ${kbps('audio')} kbps, ` +
+      `${tile.frames} frames` + (v ? `, e2ee ok ${v.ok} / dropped ${v.dropped}` : '');
+    tile.last = { t: now, video: m.video?.bytes ?? 0, audio: m.audio?.bytes ?? 0 };
+  }
+  renderStates();
+}
+
+// Pixels of a tile's video that are not (near) black, in a 32x18 sample.
+function litPixels(video) {
+  if (!video.videoWidth) return 0;
+  const canvas = document.createElement('canvas');
+  canvas.width = 32;
+  canvas.height = 18;
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  g.drawImage(video, 0, 0, 32, 18);
+  const px = g.getImageData(0, 0, 32, 18).data;
+  let lit = 0;
+  for (let i = 0; i < px.length; i += 4) if (px[i] + px[i + 1] + px[i + 2] > 60) lit++;
+  return lit;
+}
+
+// Everything the tests look at, in one JSON-able object.
+async function snapshot() {
+  const cl = call;
+  if (!cl) return { joined: false };
+  let e2ee;
+  try {
+    e2ee = await cl.e2ee.stats();
+  } catch (e) {
+    if (call !== cl) return { joined: false }; // left meanwhile
+    throw e;
+  }
+  const tiles = [];
+  for (const tile of [...cl.tiles.values()]) {
+    tiles.push({ peerId: tile.key, label: tile.label, frames: tile.frames,
+                 firstFrameMs: tile.firstFrameMs, videoWidth: tile.video.videoWidth,
+                 lit: litPixels(tile.video), media: await mediaStats(cl, tile, e2ee) });
+  }
+  return { joined: cl.ready && call === cl, peerId: cl.peerId, userId: cl.userId,
+           room: cl.room, keyId: cl.keyId, state: { ...cl.state }, t0: cl.t0Epoch,
+           paused: Object.fromEntries([...cl.producers].map(([k, p]) => [k, p.paused])),
+           connectedAt: { ...cl.connectedAt }, tiles, e2ee };
+}
+
+window.sluiceDemo = { join, leave, snapshot };
+
+// ------------------------------------------------------------------ wiring
+
+function formValues() {
+  return { room: $('room').value.trim(), name: $('name').value.trim(),
+           token: $('token').value.trim(), passphrase: $('passphrase').value,
+           keyId: Number($('key-id').value) || 0 };
+}
+
+async function onJoin(ev) {
+  ev.preventDefault();
+  clearError();
+  $('join').disabled = true;
+  try {
+    await join(formValues());
+    $('join-form').hidden = true;
+    $('controls').hidden = false;
+    $('mute-audio').textContent = 'Mute mic';
+    $('mute-video').textContent = 'Stop camera';
+  } catch (e) {
+    showError(e);
+  } finally {
+    $('join').disabled = false;
+  }
+}
+
+// Fills the form from ?room=&name=&token=&keyId= and #passphrase=, and
+// joins at once with &join=1.
+function fromUrl() {
+  const q = new URLSearchParams(location.search);
+  const h = new URLSearchParams(location.hash.slice(1));
+  for (const [param, field] of [['room', 'room'], ['name', 'name'], ['token', 'token'],
+                                ['keyId', 'key-id']])
+    if (q.has(param)) $(field).value = q.get(param);
+  if (h.has('passphrase')) $('passphrase').value = h.get('passphrase');
+  if (q.get('join') === '1' && $('join-form').checkValidity())
+    $('join-form').requestSubmit();
+}
+
+$('join-form').addEventListener('submit', onJoin);
+$('leave').addEventListener('click', () => leave().catch(showError));
+$('mute-audio').addEventListener('click', (e) =>
+  togglePause('audio', e.target, 'Mute mic', 'Unmute mic'));
+$('mute-video').addEventListener('click', (e) =>
+  togglePause('video', e.target, 'Stop camera', 'Start camera'));
+$('rekey').addEventListener('click', () => rotateKey().catch(showError));
+fromUrl();
