@@ -12,8 +12,11 @@
  * were free), once with one context (prot1) and once with N contexts in
  * turn (protN: what the fan-out has to do, one session per consumer).
  * Printed per case: input packets/s, consumer packets out/s, both
- * protect-only packets/s, the ratios out/prot1 and out/protN (goal >=
- * 0.8), the same ratio from the fastest burst of each (burst1: steadier on
+ * protect-only packets/s, unprotect-only packets/s, the ratios out/prot1
+ * and out/protN (goal >= 0.8), ratioC = out/s over the rate of the same
+ * crypto work alone (one unprotect per input shared by its N outputs plus
+ * one protect per output: with N = 1 every output also pays an unprotect,
+ * so out/prot1 cannot pass ~0.5 there and ratioC is the fair one), the same ratio from the fastest burst of each (burst1: steadier on
  * a shared machine), and mean ns per consumer packet vs ns per protect.
  *
  *   bench_fwd [outputs-per-case [cpu [profile-substring]]]
@@ -65,6 +68,8 @@ struct fwd_case {
 	uint32_t payload;
 	unsigned int n_cons;
 	struct dp_srtp *browser; /* the producer's browser: protects what it sends */
+	struct dp_srtp *ubrowser; /* same keys, own sequence: input of the unprotect baseline */
+	uint16_t useq;
 	uint16_t seq;
 	uint32_t ts;
 	struct rte_mbuf *in[BURST];
@@ -213,7 +218,8 @@ static int case_setup(struct fwd_case *c)
 	key_bytes(rx, 0);
 	key_bytes(tx, 100);
 	/* the browser sends with the transport's rx key */
-	if (dp_srtp_create(&c->browser, c->prof, tx, rx, kl, sl) != DP_SRTP_OK)
+	if (dp_srtp_create(&c->browser, c->prof, tx, rx, kl, sl) != DP_SRTP_OK ||
+	    dp_srtp_create(&c->ubrowser, c->prof, tx, rx, kl, sl) != DP_SRTP_OK)
 		return -1;
 	if (dp_srtp_create(&c->tx, c->prof, rx, tx, kl, sl) != DP_SRTP_OK)
 		return -1;
@@ -245,6 +251,7 @@ static void case_fini(struct fwd_case *c)
 	for (unsigned int i = 0; i < BURST; i++)
 		free(c->pkts[i]);
 	dp_srtp_destroy(c->browser);
+	dp_srtp_destroy(c->ubrowser);
 	dp_srtp_destroy(c->tx);
 	for (unsigned int i = 0; i < c->n_cons; i++)
 		dp_srtp_destroy(c->txn[i]);
@@ -299,6 +306,25 @@ static int run_protect(void *arg, unsigned int n)
 	return (int)dp_srtp_protect_rtp_burst(c->tx_v, c->pkts, c->lens, 2048, c->st, n);
 }
 
+/* Unprotect-only baseline: what the producer's lcore must do once per input. */
+static int prep_unprotect(void *arg, unsigned int n)
+{
+	struct fwd_case *c = arg;
+	for (unsigned int i = 0; i < n; i++) {
+		c->lens[i] = build_rtp(c->pkts[i], c->useq++, 0, c->payload);
+		if (dp_srtp_protect_rtp(c->ubrowser, c->pkts[i], &c->lens[i], 2048) != DP_SRTP_OK)
+			return -1;
+		c->tx_v[i] = c->tx; /* its rx key is the browser's */
+	}
+	return 0;
+}
+
+static int run_unprotect(void *arg, unsigned int n)
+{
+	struct fwd_case *c = arg;
+	return (int)dp_srtp_unprotect_rtp_burst(c->tx_v, c->pkts, c->lens, 2048, c->st, n);
+}
+
 static const char *pname(enum sl_srtp_profile p)
 {
 	switch (p) {
@@ -336,8 +362,9 @@ static int bench_case(enum sl_srtp_profile prof, uint32_t payload, unsigned int 
 {
 	static const struct bench_ops fwd = {prep_fwd, run_fwd};
 	static const struct bench_ops prot = {prep_protect, run_protect};
+	static const struct bench_ops unprot = {prep_unprotect, run_unprotect};
 	struct fwd_case c;
-	struct bench_result rf = {0}, rp = {0}, rn = {0}, r;
+	struct bench_result rf = {0}, rp = {0}, rn = {0}, ru = {0}, r;
 	memset(&c, 0, sizeof(c));
 	c.prof = prof;
 	c.payload = payload;
@@ -354,6 +381,7 @@ static int bench_case(enum sl_srtp_profile prof, uint32_t payload, unsigned int 
 	if (inputs < 4 * BURST)
 		inputs = 4 * BURST;
 	uint64_t drops0 = all_drops(), out0 = LC.ctr->rtp_out, tx0 = LC.ctr->tx_pkts;
+	uint64_t rtcp0 = LC.ctr->rtcp_out; /* feedback to the producer is sent too */
 	int rc = 0;
 	for (int rep = 0; rep < REPS && rc == 0; rep++) {
 		rc = bench_measure(&fwd, &c, 4 * fburst, inputs, fburst, &r);
@@ -366,12 +394,16 @@ static int bench_case(enum sl_srtp_profile prof, uint32_t payload, unsigned int 
 		if (rc == 0)
 			rc = bench_measure(&prot, &c, 4 * BURST, inputs * n_cons, BURST, &r);
 		keep_best(&rn, &r);
+		if (rc == 0)
+			rc = bench_measure(&unprot, &c, 4 * BURST, inputs, BURST, &r);
+		keep_best(&ru, &r);
 	}
 	uint64_t drops = all_drops() - drops0, out = LC.ctr->rtp_out - out0;
-	uint64_t sent = LC.ctr->tx_pkts - tx0;
+	uint64_t sent = LC.ctr->tx_pkts - tx0 - (LC.ctr->rtcp_out - rtcp0);
 	case_fini(&c);
 	uint64_t want = REPS * (inputs + 4 * fburst) * n_cons;
-	if (rc != 0 || drops || out != want || sent != want || rp.failed || rn.failed) {
+	if (rc != 0 || drops || out != want || sent != want || rp.failed || rn.failed ||
+	    ru.failed) {
 		fprintf(stderr,
 			"bench_fwd: %s/%u/%u: rc %d, %llu drops, %llu of %llu out, %llu sent\n",
 			pname(prof), payload, n_cons, rc, (unsigned long long)drops,
@@ -380,9 +412,13 @@ static int bench_case(enum sl_srtp_profile prof, uint32_t payload, unsigned int 
 	}
 	double out_pps = rf.pps * n_cons;
 	double best_out = rf.best_ns_per_pkt / n_cons; /* ns per consumer packet */
-	printf("%-17s %5u %3u %9.0f %9.0f %9.0f %9.0f %6.2f %6.2f %6.2f %6.0f %6.0f\n",
-	       pname(prof), payload, n_cons, rf.pps, out_pps, rp.pps, rn.pps, out_pps / rp.pps,
-	       out_pps / rn.pps, rp.best_ns_per_pkt / best_out, 1e9 / out_pps, rp.ns_per_pkt);
+	/* the same crypto work as the forwarding: one unprotect per input shared
+	 * by its N outputs, one protect per output (N contexts) */
+	double crypto_out_pps = 1.0 / (1.0 / ru.pps / n_cons + 1.0 / rn.pps);
+	printf("%-17s %5u %3u %9.0f %9.0f %9.0f %9.0f %9.0f %6.2f %6.2f %6.2f %6.2f %6.0f %6.0f\n",
+	       pname(prof), payload, n_cons, rf.pps, out_pps, rp.pps, rn.pps, ru.pps,
+	       out_pps / rp.pps, out_pps / rn.pps, out_pps / crypto_out_pps,
+	       rp.best_ns_per_pkt / best_out, 1e9 / out_pps, rp.ns_per_pkt);
 	return 0;
 }
 
@@ -464,8 +500,9 @@ int main(int argc, char **argv)
 	printf("bench_fwd: one lcore, ~%llu consumer packets per case (best of %d), bursts of "
 	       "~%u consumer packets, RTP header %u bytes + payload\n",
 	       (unsigned long long)outputs, REPS, BURST, RTP_HDR);
-	printf("%-17s %5s %3s %9s %9s %9s %9s %6s %6s %6s %6s %6s\n", "profile", "size", "N",
-	       "in/s", "out/s", "prot1/s", "protN/s", "ratio1", "ratioN", "burst1", "ns/out",
+	printf("%-17s %5s %3s %9s %9s %9s %9s %9s %6s %6s %6s %6s %6s %6s\n", "profile", "size", "N",
+	       "in/s", "out/s", "prot1/s", "protN/s", "unprot/s", "ratio1", "ratioN", "ratioC",
+	       "burst1", "ns/out",
 	       "ns/prt");
 	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
 		for (size_t j = 0; strstr(pname(profiles[i]), only) &&
