@@ -24,6 +24,7 @@ static int is_command(unsigned int t)
 	case SL_MSG_CONSUMER_PAUSE:
 	case SL_MSG_CONSUMER_RESUME:
 	case SL_MSG_SEND_PACKET:
+	case SL_MSG_REQUEST_KEYFRAME:
 		return 1;
 	default:
 		return 0;
@@ -67,7 +68,7 @@ static int tuple_ok(const struct sl_tuple *t)
 static int needs_transport(unsigned int t)
 {
 	return t != SL_MSG_HELLO && t != SL_MSG_NOOP && t != SL_MSG_PRODUCER_REMOVE &&
-	       t != SL_MSG_PRODUCER_FANOUT;
+	       t != SL_MSG_PRODUCER_FANOUT && t != SL_MSG_REQUEST_KEYFRAME;
 }
 
 static enum sl_valid check_srtp(const struct sl_msg_srtp_keys *k)
@@ -158,6 +159,8 @@ enum sl_valid sl_cmd_validate(const struct sl_msg *m, const struct sl_valid_ctx 
 			return SL_VALID_BAD_FIELD;
 		return SL_VALID_OK;
 	}
+	case SL_MSG_REQUEST_KEYFRAME:
+		return m->u.keyframe.producer_id < ctx->max_ids ? SL_VALID_OK : SL_VALID_BAD_FIELD;
 	default: /* NOOP, TRANSPORT_DESTROY: header only */
 		return SL_VALID_OK;
 	}

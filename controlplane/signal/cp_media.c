@@ -376,7 +376,32 @@ enum cp_sig_code cp_consumer_set_paused(struct cp_signal *s, struct cp_consumer 
 		return CP_SIG_OVERLOADED;
 	}
 	c->paused = paused;
+	/* a resumed consumer can only decode from a key frame */
+	if (!paused)
+		cp_producer_request_keyframe(s, c->producer, c->cid);
 	return CP_SIG_OK;
+}
+
+int cp_producer_request_keyframe(struct cp_signal *s, struct cp_producer *pr,
+				 uint32_t consumer_id)
+{
+	struct sl_msg m;
+	if (!pr || !pr->t)
+		return -ENOENT;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_REQUEST_KEYFRAME;
+	m.h.transport_id = pr->t->tid;
+	m.u.keyframe.producer_id = pr->pid;
+	m.u.keyframe.consumer_id = consumer_id;
+	return cp_sig_send(s, pr->t->lcore, &m, "key frame");
+}
+
+void cp_media_keyframe_event(struct cp_signal *s, const struct sl_msg *m)
+{
+	uint32_t pid = m->u.keyframe.producer_id;
+	if (!s->dp_ready || !s->by_pid || pid >= s->pids.cap || !s->by_pid[pid])
+		return;
+	cp_producer_request_keyframe(s, s->by_pid[pid], m->u.keyframe.consumer_id);
 }
 
 static void stats_copy(struct cp_stream_stats *d, const struct sl_msg_stream_stats *m)

@@ -231,6 +231,13 @@ void cp_consumer_close(struct cp_signal *s, struct cp_consumer *c, const struct 
 enum cp_sig_code cp_consumer_set_paused(struct cp_signal *s, struct cp_consumer *c, int paused,
 					char *err, size_t errlen);
 void cp_media_stats_event(struct cp_signal *s, const struct sl_msg *m);
+/* Asks the producer's lcore for a key frame (SL_MSG_REQUEST_KEYFRAME; the
+ * data plane rate-limits). consumer_id is informative (SL_INVALID_ID ok).
+ * 0, or -ENOENT (no such producer) / the send error. */
+int cp_producer_request_keyframe(struct cp_signal *s, struct cp_producer *pr,
+				 uint32_t consumer_id);
+/* SL_MSG_KEYFRAME_REQUEST event: a consumer's PLI/FIR, relayed to its producer. */
+void cp_media_keyframe_event(struct cp_signal *s, const struct sl_msg *m);
 
 /* ---- cp_stats.c ---- */
 json_t *cp_stats_room(struct cp_signal *s, const struct cp_room *r);

@@ -69,7 +69,7 @@ static const char *msg_name(unsigned int t)
 		"TRANSPORT_DESTROY", "SRTP_KEYS", "PRODUCER_ADD", "PRODUCER_REMOVE",
 		"PRODUCER_FANOUT", "CONSUMER_ADD", "CONSUMER_REMOVE", "CONSUMER_PAUSE",
 		"CONSUMER_RESUME", "SEND_PACKET", "RESULT", "ICE_SELECTED", "ICE_DISCONNECTED",
-		"DTLS_RECV", "KEYFRAME_REQUEST", "STREAM_STATS",
+		"DTLS_RECV", "KEYFRAME_REQUEST", "STREAM_STATS", "REQUEST_KEYFRAME",
 	};
 	return t < SL_MSG__COUNT ? names[t] : "UNKNOWN";
 }
@@ -85,7 +85,10 @@ int cp_sig_send(struct cp_signal *s, uint32_t lcore, struct sl_msg *m, const cha
 {
 	if (!s->dp_ready)
 		return -ENOTCONN;
-	int rc = cp_dp_send(s->dp, lcore, m, m->h.type != SL_MSG_SEND_PACKET);
+	/* fire and forget: DTLS out, and key-frame requests (a producer that
+	 * left meanwhile is no error worth a RESULT) */
+	int rc = cp_dp_send(s->dp, lcore, m,
+			    m->h.type != SL_MSG_SEND_PACKET && m->h.type != SL_MSG_REQUEST_KEYFRAME);
 	if (rc) {
 		s->ctr.dp_ring_full++;
 		CP_WARN("signal: %s: %s to lcore %u not sent (transport id %u): %s", what,
@@ -156,6 +159,7 @@ void cp_signal_dp_event(void *user, unsigned int lcore, const struct sl_msg *m)
 	case SL_MSG_KEYFRAME_REQUEST:
 		CP_DBG("signal: lcore %u: key frame request for producer id %u", lcore,
 		       m->u.keyframe.producer_id);
+		cp_media_keyframe_event(s, m);
 		break;
 	default:
 		break;

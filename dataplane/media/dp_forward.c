@@ -272,6 +272,9 @@ static struct dp_producer *producer_input(struct dp_media *md, struct dp_transpo
 		dp_tp_drop(lc, t, SL_DROP_RTP_MALFORMED);
 		return NULL;
 	}
+	/* every authenticated packet counts for bandwidth estimation, RTX
+	 * padding probes above all */
+	dp_feedback_tcc_record(md, t, prod, p, ri);
 	if (ssrc == prod->rtx_ssrc) {
 		size_t n;
 		if (ri->payload_len == 0) { /* padding-only probe */
@@ -284,6 +287,7 @@ static struct dp_producer *producer_input(struct dp_media *md, struct dp_transpo
 		}
 		*len = (uint32_t)n;
 	}
+	dp_feedback_rx(md, prod, ri->seq, ri->ts, ssrc == prod->rtx_ssrc);
 	return prod;
 }
 

@@ -177,6 +177,8 @@ int dp_media_cmd(struct dp_lcore *lc, const struct sl_msg *cmd)
 		return dp_consumer_pause(md, cmd->u.consumer_ref.consumer_id, 0);
 	case SL_MSG_SEND_PACKET:
 		return dp_transport_send_slot(md, cmd);
+	case SL_MSG_REQUEST_KEYFRAME:
+		return dp_feedback_keyframe(md, cmd->u.keyframe.producer_id);
 	default:
 		return -ENOTSUP;
 	}
@@ -236,7 +238,8 @@ static void dtls_input(struct dp_media *md, struct dp_transport *t, struct rte_m
 }
 
 /* PLI / FIR from a consumer's receiver -> SL_MSG_KEYFRAME_REQUEST. The
- * relay to the producer (rate-limited) is the control plane's call for now. */
+ * control plane relays it to the producer's lcore as SL_MSG_REQUEST_KEYFRAME
+ * (dp_feedback.c sends the PLI there, rate-limited). */
 static void keyframe_request(struct dp_media *md, struct dp_transport *t, uint32_t media_ssrc)
 {
 	struct dp_consumer *c = dp_htab_get(&md->cons_ssrc, (uint64_t)t->id << 32 | media_ssrc);
@@ -261,6 +264,10 @@ static void rtcp_feedback(struct dp_media *md, struct dp_transport *t, const uin
 		return;
 	}
 	while (dp_rtcp_iter_next(&it, &pkt)) {
+		if (pkt.pt == DP_RTCP_PT_SR) { /* a producer's: for LSR/DLSR */
+			dp_feedback_sr(md, t, &pkt);
+			continue;
+		}
 		if (pkt.pt != DP_RTCP_PT_PSFB)
 			continue;
 		if (pkt.count == DP_RTCP_FMT_PLI) {
@@ -279,7 +286,8 @@ static void rtcp_feedback(struct dp_media *md, struct dp_transport *t, const uin
 }
 
 /* SRTCP from a valid tuple: unprotected and counted; key-frame requests
- * become events. (NACK, reports and bandwidth feedback: issue 5.) */
+ * become events, a producer's SR is kept for our receiver reports
+ * (dp_feedback.c). (NACK and consumers' bandwidth feedback: not yet.) */
 static void rtcp_input(struct dp_media *md, struct dp_transport *t, struct rte_mbuf *m,
 		       const struct dp_udp_info *u)
 {
@@ -379,4 +387,5 @@ void dp_media_timer(struct dp_lcore *lc, uint64_t now_ns)
 		return;
 	clock_rebase(md, now_ns);
 	dp_ice_timer(md, now_ns);
+	dp_feedback_timer(md, now_ns);
 }

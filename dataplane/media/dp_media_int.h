@@ -26,10 +26,12 @@
 #include "dp_htab.h"
 #include "dp_lcore.h"
 #include "dp_net.h"
+#include "dp_rtcp.h"
 #include "dp_seqmap.h"
 
 struct rte_mbuf;
 struct rte_ring;
+struct dp_rtp_info;
 struct dp_srtp;
 struct dp_stun_hmac;
 
@@ -41,6 +43,11 @@ struct dp_stun_hmac;
 #define DP_FWD_MAX 64u           /* consumer copies prepared per burst */
 #define DP_RTP_DATA_OFF 2u       /* extra headroom: RTP lands 4-byte aligned */
 #define DP_STASH 32u             /* mbufs allocated at once for consumer copies */
+#define DP_SERVER_SSRC 0x534c4345u /* sender SSRC of the RTCP we originate ("SLCE") */
+#define DP_KF_MIN_NS 500000000ull  /* at most one key-frame request per producer per 500 ms */
+#define DP_TCC_RING 1024u        /* transport-cc arrivals kept per producer transport */
+#define DP_TCC_FB_NS 50000000ull /* transport-cc feedback period */
+#define DP_RR_NS 1000000000ull   /* receiver report period */
 
 /* One ICE-valid remote address of a transport. */
 struct dp_tuple {
@@ -72,6 +79,7 @@ struct dp_transport {
 	uint16_t twcc_seq;      /* next transport-wide sequence number we send */
 	uint16_t pad2;
 	struct dp_tuple tuples[DP_TP_TUPLES];
+	struct dp_tcc *tcc;     /* arrivals to report; NULL until a producer uses transport-cc */
 	struct dp_srtp *srtp;   /* NULL until SL_MSG_SRTP_KEYS */
 	uint32_t srtp_overhead; /* trailer room to reserve when protecting */
 	struct sl_transport_counters *ctr; /* in the segment */
@@ -86,12 +94,41 @@ struct dp_producer {
 	uint8_t kind;
 	uint8_t pt;            /* media payload type */
 	uint8_t rtx_pt;
-	uint8_t pad;
+	uint8_t fir_only;      /* negotiated FIR but not PLI: ask with FIR */
 	uint32_t clock_rate;
 	struct sl_ext_ids ext; /* ids as the producer sends them */
+	uint8_t fir_seq;       /* FIR command sequence number */
+	uint8_t pad2[7];
+	uint64_t kf_last_ns;   /* last key-frame request sent; 0 = never */
+	/* reception statistics for receiver reports (RFC 3550 A.1, A.8) */
+	uint8_t rx_init;       /* a media packet was counted */
+	uint8_t pad3;
+	uint16_t max_seq;
+	uint32_t cycles;       /* wraps of max_seq, << 16 */
+	uint32_t base_seq;
+	uint32_t received;
+	uint32_t expected_prior;
+	uint32_t received_prior;
+	uint32_t jitter_q4;    /* interarrival jitter x 16, RTP units */
+	uint32_t lsr;          /* middle 32 bits of the last SR's NTP time; 0 = none */
+	int64_t transit;       /* previous arrival - RTP timestamp, RTP units */
+	uint64_t lsr_ns;       /* when that SR arrived (dp_media_clock) */
 	uint64_t lcore_mask;   /* other lcores holding consumers (own bit ignored) */
 	uint64_t packets;
 	uint64_t bytes;
+};
+
+/* Transport-wide congestion control receive state of a producer transport
+ * (dp_feedback.c): arrivals in a ring, reported every DP_TCC_FB_NS. */
+struct dp_tcc {
+	uint32_t n;             /* arrivals in a[0 .. n) (flushed when full) */
+	uint32_t media_ssrc;    /* media SSRC of the last producer packet recorded */
+	uint16_t next_seq;      /* first seq not reported yet (valid if have_next) */
+	uint8_t have_next;
+	uint8_t fb_count;       /* feedback packet count, wraps */
+	uint32_t pad;
+	uint64_t last_fb_ns;
+	struct dp_rtcp_tcc_arrival a[DP_TCC_RING];
 };
 
 /* A consumer, on its transport's lcore. */
@@ -174,6 +211,8 @@ struct dp_media {
 	uint64_t tsc_base;               /* clock: TSC and ns at the last timer call */
 	uint64_t ns_base;
 	uint64_t ns_per_tsc_q32;         /* ns per TSC tick, 32.32 fixed point */
+	struct dp_rtcp_tcc_arrival tcc_sort[DP_TCC_RING + 1]; /* feedback scratch */
+	uint64_t rr_last_ns;             /* last receiver-report round */
 };
 
 /* CLOCK_MONOTONIC nanoseconds from the TSC, rebased by every timer call
@@ -260,6 +299,26 @@ void dp_handoff_raw(struct dp_media *md, unsigned int dst, struct rte_mbuf *m,
 /* Enqueues one descriptor to dst; the caller has taken a reference for it.
  * Returns 0, or -ENOBUFS (the caller's reference is dropped and counted). */
 int dp_handoff_fanout(struct dp_media *md, unsigned int dst, const struct dp_handoff *h);
+
+/* dp_feedback.c: RTCP the SFU originates towards producers */
+/* SL_MSG_REQUEST_KEYFRAME: PLI (or FIR) to the producer, rate-limited. 0
+ * (sent, suppressed, or not connected: counted) or -ENOENT. */
+int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id);
+/* Records the transport-wide seq of a producer packet (ext id
+ * prod->ext.transport_cc) arrived now on t. Never allocates. */
+void dp_feedback_tcc_record(struct dp_media *md, struct dp_transport *t,
+			    const struct dp_producer *prod, const uint8_t *rtp,
+			    const struct dp_rtp_info *ri);
+/* Sends due transport-cc feedback of every local transport. */
+void dp_feedback_timer(struct dp_media *md, uint64_t now_ns);
+/* Counts a media packet of prod (seq, RTP ts; rtx: it came as a
+ * retransmission, so it does not count for jitter) for receiver reports. */
+void dp_feedback_rx(struct dp_media *md, struct dp_producer *prod, uint16_t seq, uint32_t ts,
+		    int rtx);
+/* An SR of a producer (unprotected, parsed): remembered for LSR/DLSR. */
+void dp_feedback_sr(struct dp_media *md, struct dp_transport *t, const struct dp_rtcp_pkt *pkt);
+/* Allocates t->tcc (command path) when a producer uses transport-cc. */
+int dp_feedback_tcc_enable(struct dp_transport *t);
 
 /* dp_media.c: the input dispatch after the port-owner check */
 void dp_media_input_local(struct dp_media *md, struct rte_mbuf *m, const struct dp_udp_info *u);

@@ -42,6 +42,8 @@ int dp_producer_add(struct dp_media *md, const struct sl_msg *cmd)
 	if (dp_htab_reserve(&md->prod_id, md->prod_id.count + 1) ||
 	    dp_htab_reserve(&md->prod_ssrc, md->prod_ssrc.count + 2))
 		return -ENOMEM;
+	if (a->ext.transport_cc && dp_feedback_tcc_enable(t) != 0)
+		return -ENOMEM;
 	struct dp_producer *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -54,6 +56,7 @@ int dp_producer_add(struct dp_media *md, const struct sl_msg *cmd)
 	p->rtx_pt = a->rtx_payload_type;
 	p->clock_rate = a->clock_rate;
 	p->ext = a->ext;
+	p->fir_only = a->fir && !a->pli;
 	/* cannot fail after the reserve */
 	dp_htab_put(&md->prod_id, p->id, p);
 	dp_htab_put(&md->prod_ssrc, ssrc_key(tid, p->ssrc), p);

@@ -177,7 +177,8 @@ struct sl_transport_counters {
 	uint64_t nack_in;
 	uint64_t pli_in;
 	uint64_t rtx_out;
-	uint64_t reserved[2];
+	uint64_t pli_out;        /* key-frame requests (PLI/FIR) sent to this producer transport */
+	uint64_t pli_suppressed; /* key-frame requests not sent: rate limit */
 	uint64_t drops[SL_DROP_SLOTS];
 };
 _Static_assert(sizeof(struct sl_transport_counters) == 64 * 8, "counters size pinned");
@@ -211,6 +212,7 @@ enum sl_msg_type {
 	SL_MSG_DTLS_RECV = 19,       /* E: a DTLS datagram in a slot */
 	SL_MSG_KEYFRAME_REQUEST = 20,/* E: a consumer asked for a key frame */
 	SL_MSG_STREAM_STATS = 21,    /* E: periodic per-stream figures */
+	SL_MSG_REQUEST_KEYFRAME = 22,/* C: to the producer's lcore: ask it for a key frame */
 	SL_MSG__COUNT
 };
 
@@ -372,6 +374,12 @@ struct sl_msg_ice {
 	struct sl_tuple tuple;
 };
 
+/* SL_MSG_KEYFRAME_REQUEST (event: a consumer's PLI/FIR) and
+ * SL_MSG_REQUEST_KEYFRAME (command to the producer's lcore, hdr.transport_id
+ * the producer's transport, consumer_id informative or SL_INVALID_ID): the
+ * lcore sends PLI (FIR when the producer negotiated only FIR) to the
+ * producer, at most one per producer every 500 ms (the rest counted in
+ * pli_suppressed). */
 struct sl_msg_keyframe {
 	uint32_t producer_id;
 	uint32_t consumer_id;
@@ -442,6 +450,7 @@ static inline uint16_t sl_msg_payload_size(unsigned int type)
 	case SL_MSG_ICE_DISCONNECTED: return sizeof(struct sl_msg_ice);
 	case SL_MSG_KEYFRAME_REQUEST: return sizeof(struct sl_msg_keyframe);
 	case SL_MSG_STREAM_STATS: return sizeof(struct sl_msg_stream_stats);
+	case SL_MSG_REQUEST_KEYFRAME: return sizeof(struct sl_msg_keyframe);
 	default: return 0;
 	}
 }

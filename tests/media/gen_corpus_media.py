@@ -178,6 +178,20 @@ def media_seeds():
     s["mixed"] = (stun(1, 1) + op(2, 0, rtp(seq=100, ext=EXT_ONE)) + op(1, 6, b"\x80\x60junk") +
                   op(3, 0, rtcp_pli(0x3000)) + op(6, 1) + op(7, 2, b"\x16abc") +
                   op(0, 3, frame()) + op(2, 0, rtp(seq=101)))
+    # RTCP to producers: transport-cc feedback (arrivals out of order,
+    # duplicated, with gaps, across the wrap and a jump; then time passes)
+    # and key-frame requests (rate limit, unknown producer, other lcore)
+    tcc = lambda q: (ONE, bytes([0x10, ord("0"), 0x22, 1, 2, 3, 0x31, q >> 8, q & 0xFF, 0x40,
+                                 0x85]))
+    s["tcc_feedback"] = (b"".join(op(2, 0, rtp(seq=200 + i, ext=tcc(q))) for i, q in
+                                  enumerate((65533, 65535, 65534, 0, 0, 3, 2, 9000, 9001)))
+                         + op(6, 0) + op(2, 0, rtp(seq=220, ext=tcc(9005))) +
+                         op(2, 0, rtp(ssrc=0x2000, pt=97, seq=504, payload=b"", pad=64,
+                                      ext=tcc(9006))) + op(6, 0) + op(6, 2))
+    kf = lambda pid: struct.pack("<II", pid, 10)
+    s["keyframe_req"] = (cmd(22, 0, kf(1)) + cmd(22, 0, kf(1)) + op(6, 5) + cmd(22, 0, kf(1)) +
+                         cmd(22, 0, kf(2)) + cmd(22, 3, kf(2)) + cmd(22, 0, kf(77)) +
+                         cmd(22, 0, kf(1 << 30)))
     return s
 
 

@@ -16,7 +16,14 @@
  *    RTX is unwrapped, duplicates and padding probes are not relayed;
  *  - drops counted by reason: SRTP auth, replay, unknown SSRC/tuple, no
  *    keys, malformed frames of every layer injected on the tap, random
- *    garbage on the port; and none of it disturbs the other transports.
+ *    garbage on the port; and none of it disturbs the other transports;
+ *  - RTCP to the producer: SL_MSG_REQUEST_KEYFRAME -> an SRTCP PLI (FIR for
+ *    a FIR-only producer) from the server SSRC to the producer's SSRC,
+ *    a second one within 500 ms suppressed and counted; transport-cc
+ *    feedback lists exactly the transport-wide seqs sent as received (out
+ *    of order too), the gaps as not received, fb_count incrementing;
+ *    receiver reports about the producer's SSRC with its highest sequence
+ *    number and LSR/DLSR from the SR it sent.
  *
  *   test_media_e2e <shm-name> <tap-interface>
  */
@@ -30,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../unit/check.h"
@@ -772,6 +780,297 @@ static void test_rtcp_keyframe(void)
 	CHECK_EQ(mh_wait_ge(&H, &mh_tc(&H, T_C3)->drops[SL_DROP_SRTP_REPLAY], rp + 1), rp + 1);
 }
 
+/* ---- RTCP the data plane sends to the producer ---- */
+
+#define SERVER_SSRC 0x534c4345u /* DP_SERVER_SSRC (dataplane/media/dp_media_int.h) */
+
+/* Receives SRTCP on P (unprotected with the browser's context) until a
+ * sub-packet of type pt / fmt arrives, copied to out (cap bytes). Other
+ * datagrams (transport-cc feedback meanwhile) are skipped. Length or -1. */
+static int p_recv_rtcp(uint8_t pt, uint8_t fmt, uint8_t *out, size_t cap)
+{
+	for (int tries = 0; tries < 500; tries++) {
+		uint8_t buf[2048];
+		int n = br_recv(&H, &P, buf, sizeof(buf));
+		if (n <= 0)
+			return -1;
+		uint32_t len = (uint32_t)n;
+		if (len < 8 || buf[1] < 192 || buf[1] > 223) {
+			CHECK(0); /* only RTCP goes to the producer now */
+			continue;
+		}
+		CHECK_EQ(dp_srtp_unprotect_rtcp(P.srtp, buf, &len, len), DP_SRTP_OK);
+		struct dp_rtcp_iter it;
+		struct dp_rtcp_pkt pkt;
+		if (dp_rtcp_iter_init(&it, buf, len) != DP_RTCP_OK) {
+			CHECK(0);
+			continue;
+		}
+		while (dp_rtcp_iter_next(&it, &pkt))
+			if (pkt.pt == pt && pkt.count == fmt && pkt.len <= cap) {
+				memcpy(out, pkt.hdr, pkt.len);
+				return (int)pkt.len;
+			}
+	}
+	return -1;
+}
+
+static int request_keyframe(uint32_t producer_id)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_REQUEST_KEYFRAME;
+	m.h.transport_id = T_P;
+	m.u.keyframe.producer_id = producer_id;
+	m.u.keyframe.consumer_id = SL_INVALID_ID;
+	return mh_cmd(&H, 0, &m);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void expect_pli(uint32_t media_ssrc)
+{
+	uint8_t sub[256];
+	int n = p_recv_rtcp(DP_RTCP_PT_PSFB, DP_RTCP_FMT_PLI, sub, sizeof(sub));
+	CHECK(n > 0);
+	struct dp_rtcp_pkt pkt;
+	struct dp_rtcp_fb fb;
+	CHECK(n > 0 && dp_rtcp_pkt_parse(sub, (size_t)n, &pkt) == DP_RTCP_OK &&
+	      dp_rtcp_parse_pli(&pkt, &fb) == DP_RTCP_OK);
+	CHECK(n > 0 && fb.sender_ssrc == SERVER_SSRC && fb.media_ssrc == media_ssrc);
+}
+
+/* SL_MSG_REQUEST_KEYFRAME (what the control plane sends for a consumer's
+ * PLI/FIR or a resume): an SRTCP PLI to the producer's tuple, protected
+ * with the producer transport's keys; within 500 ms of the last one a
+ * request is suppressed and counted; FIR for a FIR-only producer. */
+static void test_keyframe_to_producer(void)
+{
+	struct sl_transport_counters *tc = mh_tc(&H, T_P);
+	uint64_t out0 = tc->pli_out, sup0 = tc->pli_suppressed, rtcp0 = tc->rtcp_out;
+	br_drain(&P);
+	uint64_t t0 = mono_ms();
+	CHECK_EQ(request_keyframe(PROD), 0);
+	CHECK_EQ(tc->pli_out, out0 + 1); /* counted before the RESULT */
+	CHECK(tc->rtcp_out >= rtcp0 + 1);
+	expect_pli(SSRC_B);
+	/* a second request right away is suppressed (unless this machine
+	 * stalled for longer than the limit between the two) */
+	CHECK_EQ(request_keyframe(PROD), 0);
+	if (mono_ms() - t0 < 400) {
+		CHECK_EQ(tc->pli_suppressed, sup0 + 1);
+		CHECK_EQ(tc->pli_out, out0 + 1);
+	} else {
+		CHECK_EQ(tc->pli_suppressed + tc->pli_out, sup0 + out0 + 2);
+	}
+	/* after the limit the next request goes out again */
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = 600 * 1000000L};
+	nanosleep(&ts, NULL);
+	uint64_t out1 = tc->pli_out;
+	CHECK_EQ(request_keyframe(PROD), 0);
+	CHECK_EQ(tc->pli_out, out1 + 1);
+	expect_pli(SSRC_B);
+	CHECK_EQ(request_keyframe(PROD + 77), -ENOENT);
+
+	/* a producer that negotiated FIR only is asked with FIR */
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_PRODUCER_ADD;
+	m.h.transport_id = T_P;
+	struct sl_msg_producer_add *a = &m.u.producer_add;
+	a->producer_id = PROD + 5;
+	a->ssrc = 0x33330000u;
+	a->kind = SL_KIND_VIDEO;
+	a->payload_type = 98;
+	a->n_pt = 1;
+	a->pts[0] = 98;
+	a->clock_rate = 90000;
+	a->fir = 1;
+	CHECK_EQ(mh_cmd(&H, 0, &m), 0);
+	CHECK_EQ(request_keyframe(PROD + 5), 0);
+	uint8_t sub[256];
+	int n = p_recv_rtcp(DP_RTCP_PT_PSFB, DP_RTCP_FMT_FIR, sub, sizeof(sub));
+	CHECK(n > 0);
+	struct dp_rtcp_pkt pkt;
+	struct dp_rtcp_fir fir;
+	CHECK(n > 0 && dp_rtcp_pkt_parse(sub, (size_t)n, &pkt) == DP_RTCP_OK &&
+	      dp_rtcp_parse_fir(&pkt, &fir) == DP_RTCP_OK);
+	CHECK(n > 0 && fir.sender_ssrc == SERVER_SSRC && fir.count == 1 &&
+	      fir.entry[0].ssrc == 0x33330000u && fir.entry[0].seq == 1);
+	CHECK_EQ(cmd_simple(SL_MSG_PRODUCER_REMOVE, SL_INVALID_ID, PROD + 5), 0);
+}
+
+/* Transport-wide congestion control feedback: packets carrying the
+ * transport-cc element (id BR_EXT_TCC) are reported to the producer as
+ * received, the gaps as not received, feedback counts incrementing. */
+static void test_tcc_feedback(void)
+{
+	static const uint16_t offs[] = {0, 1, 2, 4, 5, 8, 7, 9}; /* 3, 6 missing; 8 before 7 */
+	const uint16_t base = 50000;
+	const unsigned int n_offs = sizeof(offs) / sizeof(offs[0]);
+	static struct dp_rtcp_tcc_status st[4096];
+	int seen[10] = {0}, lost_seen[10] = {0};
+	br_drain(&P);
+	for (unsigned int i = 0; i < n_offs; i++) {
+		uint8_t rtp[2048];
+		g_seq++;
+		size_t len = br_build_rtp(rtp, SSRC_B, 96, g_seq, 8000000u + g_seq * 3000u,
+					  (uint16_t)(base + offs[i]), PAYLOAD);
+		CHECK(br_send_srtp(&P, rtp, len, NULL) > 0);
+		expect_rtp(&S1, g_seq, 1, (uint16_t)(g_seq + S1.off), 0, 0);
+		expect_rtp(&S2, g_seq, 1, (uint16_t)(g_seq + S2.off), 0, 0);
+		expect_rtp(&S3, g_seq, 1, (uint16_t)(g_seq + S3.off), 0, 0);
+	}
+	unsigned int got = 0;
+	int have_fb = 0;
+	uint8_t last_fb = 0;
+	for (int k = 0; k < 200 && got < n_offs; k++) {
+		uint8_t sub[2048];
+		int n = p_recv_rtcp(DP_RTCP_PT_RTPFB, DP_RTCP_FMT_TCC, sub, sizeof(sub));
+		CHECK(n > 0);
+		if (n <= 0)
+			break;
+		struct dp_rtcp_pkt pkt;
+		struct dp_rtcp_tcc tcc;
+		CHECK_EQ(dp_rtcp_pkt_parse(sub, (size_t)n, &pkt), DP_RTCP_OK);
+		int rc = dp_rtcp_parse_tcc(&pkt, &tcc, st, sizeof(st) / sizeof(st[0]));
+		CHECK_EQ(rc, DP_RTCP_OK);
+		if (rc != DP_RTCP_OK)
+			continue;
+		CHECK_EQ(tcc.sender_ssrc, SERVER_SSRC);
+		CHECK_EQ(tcc.media_ssrc, SSRC_B);
+		if (have_fb)
+			CHECK_EQ(tcc.fb_count, (uint8_t)(last_fb + 1));
+		have_fb = 1;
+		last_fb = tcc.fb_count;
+		for (unsigned int i = 0; i < tcc.status_count; i++) {
+			uint16_t o = (uint16_t)(st[i].seq - base);
+			if (o >= 10)
+				continue;
+			if (st[i].symbol == DP_RTCP_TCC_NOT_RECEIVED) {
+				lost_seen[o]++;
+			} else {
+				CHECK_EQ(seen[o], 0); /* reported once */
+				if (!seen[o])
+					got++;
+				seen[o]++;
+			}
+		}
+	}
+	CHECK_EQ(got, n_offs);
+	for (unsigned int o = 0; o < 10; o++) {
+		int sent = !(o == 3 || o == 6);
+		CHECK_EQ(seen[o], sent);
+	}
+	/* the gaps inside one feedback are reported as not received */
+	CHECK(lost_seen[3] >= 1 && lost_seen[6] >= 1);
+
+	/* 300 packets, one seq missing in the middle: more than one feedback
+	 * packet takes (by the period or the size limit); every seq sent is
+	 * reported received exactly once, the missing one not received */
+	enum { N2 = 300, GAP2 = 150 };
+	static uint8_t seen2[N2 + 1];
+	int lost2 = 0;
+	const uint16_t base2 = 51000;
+	memset(seen2, 0, sizeof(seen2));
+	br_drain(&P);
+	for (unsigned int i = 0; i < N2; i++) {
+		uint8_t rtp[2048];
+		g_seq++;
+		uint16_t tw = (uint16_t)(base2 + i + (i >= GAP2));
+		size_t len = br_build_rtp(rtp, SSRC_B, 96, g_seq, 8000000u + g_seq * 3000u, tw,
+					  PAYLOAD);
+		CHECK(br_send_srtp(&P, rtp, len, NULL) > 0);
+		expect_rtp(&S1, g_seq, 1, (uint16_t)(g_seq + S1.off), 0, 0);
+		expect_rtp(&S2, g_seq, 1, (uint16_t)(g_seq + S2.off), 0, 0);
+		expect_rtp(&S3, g_seq, 1, (uint16_t)(g_seq + S3.off), 0, 0);
+	}
+	got = 0;
+	for (int k = 0; k < 400 && got < N2; k++) {
+		uint8_t sub[2048];
+		int n = p_recv_rtcp(DP_RTCP_PT_RTPFB, DP_RTCP_FMT_TCC, sub, sizeof(sub));
+		CHECK(n > 0);
+		if (n <= 0)
+			break;
+		struct dp_rtcp_pkt pkt;
+		struct dp_rtcp_tcc tcc;
+		CHECK_EQ(dp_rtcp_pkt_parse(sub, (size_t)n, &pkt), DP_RTCP_OK);
+		int rc = dp_rtcp_parse_tcc(&pkt, &tcc, st, sizeof(st) / sizeof(st[0]));
+		CHECK_EQ(rc, DP_RTCP_OK);
+		if (rc != DP_RTCP_OK)
+			continue;
+		CHECK_EQ(tcc.fb_count, (uint8_t)(last_fb + 1));
+		last_fb = tcc.fb_count;
+		for (unsigned int i = 0; i < tcc.status_count; i++) {
+			uint16_t o = (uint16_t)(st[i].seq - base2);
+			if (o > N2)
+				continue;
+			if (st[i].symbol == DP_RTCP_TCC_NOT_RECEIVED) {
+				CHECK_EQ(o, GAP2);
+				lost2 += o == GAP2;
+			} else {
+				CHECK(o != GAP2 && !seen2[o]);
+				if (!seen2[o])
+					got++;
+				seen2[o] = 1;
+			}
+		}
+	}
+	CHECK_EQ(got, N2);
+	CHECK(lost2 >= 1);
+}
+
+/* Receiver reports to the producer (about once a second): one block
+ * about its media SSRC with the highest sequence number received, and
+ * LSR/DLSR from the SR it sent. */
+static void test_receiver_report(void)
+{
+	uint8_t rtcp[256];
+	struct dp_rtcp_sr sr;
+	memset(&sr, 0, sizeof(sr));
+	sr.ssrc = SSRC_B;
+	sr.ntp = 0x1234567890abcdefull;
+	sr.rtp_ts = 1;
+	uint32_t len = (uint32_t)dp_rtcp_build_sr(rtcp, sizeof(rtcp), &sr);
+	CHECK(len > 0);
+	CHECK_EQ(dp_srtp_protect_rtcp(P.srtp, rtcp, &len, sizeof(rtcp)), DP_SRTP_OK);
+	uint64_t in = mh_tc(&H, T_P)->rtcp_in;
+	br_drain(&P);
+	CHECK_EQ(br_send(&P, rtcp, len), 0);
+	CHECK_CTR(&mh_tc(&H, T_P)->rtcp_in, in + 1);
+	int found = 0;
+	for (int k = 0; k < 10 && !found; k++) { /* RRs before the SR have no LSR */
+		uint8_t sub[512];
+		int n = p_recv_rtcp(DP_RTCP_PT_RR, 1, sub, sizeof(sub));
+		CHECK(n > 0);
+		if (n <= 0)
+			break;
+		struct dp_rtcp_pkt pkt;
+		struct dp_rtcp_rr rr;
+		CHECK(dp_rtcp_pkt_parse(sub, (size_t)n, &pkt) == DP_RTCP_OK &&
+		      dp_rtcp_parse_rr(&pkt, &rr) == DP_RTCP_OK);
+		CHECK_EQ(rr.ssrc, SERVER_SSRC);
+		CHECK_EQ(rr.rb_count, 1);
+		if (rr.rb[0].ssrc != SSRC_B) {
+			CHECK(rr.rb[0].ssrc == 0x33330000u); /* nothing else produces here */
+			continue;
+		}
+		CHECK_EQ(rr.rb[0].ext_highest_seq & 0xffffu, g_seq);
+		CHECK(rr.rb[0].cumulative_lost >= 0);
+		if (rr.rb[0].lsr == 0)
+			continue;
+		CHECK_EQ(rr.rb[0].lsr, dp_rtcp_ntp_mid32(sr.ntp));
+		CHECK(rr.rb[0].dlsr < 65536u * 5u); /* sent within seconds of the SR */
+		found = 1;
+	}
+	CHECK(found);
+}
+
 static void test_ice_timeout(void)
 {
 	struct sl_msg ev;
@@ -836,6 +1135,9 @@ int main(int argc, char **argv)
 	test_frames();
 	test_rebinding();
 	test_rtcp_keyframe();
+	test_keyframe_to_producer();
+	test_tcc_feedback();
+	test_receiver_report();
 	test_ice_timeout();
 	test_teardown();
 	printf("lcore 0: rx %llu tx %llu rtp_in %llu rtp_out %llu stun %llu\n",

@@ -19,7 +19,9 @@
  *  - produce / consume / resume / close-producer program PRODUCER_ADD,
  *    CONSUMER_ADD (paused), PRODUCER_FANOUT, CONSUMER_RESUME,
  *    CONSUMER_REMOVE, PRODUCER_REMOVE with matching ids and the
- *    notifications go to the other peers only;
+ *    notifications go to the other peers only; a resume and a consumer's
+ *    KEYFRAME_REQUEST event send REQUEST_KEYFRAME (no RESULT wanted) to the
+ *    producer's lcore, a pause or an unknown producer id do not;
  *  - a wrong fingerprint and a handshake timeout close the transport
  *    (TRANSPORT_DESTROY, consumer-closed to its owner);
  *  - the data plane going away closes every transport with notifications
@@ -592,6 +594,52 @@ static void scenario_media(void)
 	json_decref(r);
 	pump(2);
 	CHECK_EQ(log_count(SL_MSG_CONSUMER_RESUME, from), 1);
+	/* the resume asks the producer's lcore for a key frame */
+	uint32_t cid = 0;
+	k = log_last(SL_MSG_CONSUMER_RESUME, from);
+	if (k >= 0)
+		cid = g_log.msg[k].u.consumer_ref.consumer_id;
+	CHECK_EQ(log_count(SL_MSG_REQUEST_KEYFRAME, from), 1);
+	k = log_last(SL_MSG_REQUEST_KEYFRAME, from);
+	CHECK(k >= 0 && g_log.lcore[k] == g_lc_a && g_log.tid[k] == g_tid_a);
+	CHECK(k >= 0 && g_log.msg[k].u.keyframe.producer_id == pid);
+	CHECK(k >= 0 && g_log.msg[k].u.keyframe.consumer_id == cid);
+	CHECK(k >= 0 && g_log.msg[k].h.seq == 0); /* fire and forget: no RESULT */
+
+	/* a consumer's PLI (KEYFRAME_REQUEST event from B's lcore) is relayed
+	 * to the producer's lcore; one naming an unknown producer is not */
+	struct sl_msg ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.h.type = SL_MSG_KEYFRAME_REQUEST;
+	ev.h.transport_id = g_tid_b;
+	ev.u.keyframe.producer_id = pid;
+	ev.u.keyframe.consumer_id = cid;
+	from = g_log.n;
+	push_event(g_lc_b, &ev);
+	ev.u.keyframe.producer_id = pid + 1;
+	push_event(g_lc_b, &ev);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_REQUEST_KEYFRAME, from), 1);
+	k = log_last(SL_MSG_REQUEST_KEYFRAME, from);
+	CHECK(k >= 0 && g_log.lcore[k] == g_lc_a && g_log.tid[k] == g_tid_a);
+	CHECK(k >= 0 && g_log.msg[k].u.keyframe.producer_id == pid);
+	/* pausing asks for nothing */
+	from = g_log.n;
+	r = req(B, "mediasoup:pause-consumer", "{\"consumerId\":\"%s\"}",
+		sget(g_cons, "consumer.id"));
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_PAUSE, from), 1);
+	CHECK_EQ(log_count(SL_MSG_REQUEST_KEYFRAME, from), 0);
+	from = g_log.n;
+	r = req(B, "mediasoup:resume-consumer", "{\"consumerId\":\"%s\"}",
+		sget(g_cons, "consumer.id"));
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_RESUME, from), 1);
+	CHECK_EQ(log_count(SL_MSG_REQUEST_KEYFRAME, from), 1);
 }
 
 static void scenario_dtls_mismatch(void)

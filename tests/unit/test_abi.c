@@ -35,6 +35,16 @@ static void test_types(void)
 	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_OK);
 	m.h.flags = 1;
 	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+	/* REQUEST_KEYFRAME: a command with a producer id in range, any
+	 * transport id (the data plane finds the producer by id) */
+	m = msg(SL_MSG_REQUEST_KEYFRAME, SL_INVALID_ID);
+	m.u.keyframe.producer_id = 7;
+	m.u.keyframe.consumer_id = SL_INVALID_ID;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_OK);
+	CHECK_EQ(sl_evt_validate(&m, &ctx), SL_VALID_BAD_DIRECTION);
+	m.u.keyframe.producer_id = ctx.max_ids;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+	CHECK_EQ(sl_msg_payload_size(SL_MSG_REQUEST_KEYFRAME), sizeof(struct sl_msg_keyframe));
 }
 
 static void test_hello(void)

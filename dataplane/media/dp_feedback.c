@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dp_feedback - RTCP the SFU originates towards producers (see
+ * dp_media_int.h for ownership: everything here runs on the producer
+ * transport's lcore):
+ *  - key-frame requests: SL_MSG_REQUEST_KEYFRAME (sent by the control plane
+ *    when a consumer sent PLI/FIR or was resumed) becomes an SRTCP PLI, or
+ *    FIR when the producer negotiated only FIR, from DP_SERVER_SSRC to the
+ *    producer's SSRC on the transport's selected tuple; at most one per
+ *    producer every DP_KF_MIN_NS, the others counted (pli_suppressed);
+ *  - transport-wide congestion control feedback: the transport-wide
+ *    sequence number and arrival time of every authenticated producer
+ *    packet go to a fixed ring of the transport; every DP_TCC_FB_NS (or
+ *    when the ring is full) they are sorted, de-duplicated and reported in
+ *    as many RTPFB FMT 15 packets as the deltas and the size need;
+ *  - receiver reports: every DP_RR_NS one RR per producer that sent media
+ *    (extended highest seq, cumulative and fractional loss, jitter, LSR and
+ *    DLSR from its last SR) to its transport.
+ * No allocation on the packet path (the ring is allocated with the first
+ * transport-cc producer), no logging.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "dp_media_int.h"
+#include "dp_rtp.h"
+#include "dp_srtp.h"
+
+#define TCC_CHUNK_MAX 256u     /* received packets per feedback packet */
+#define TCC_SPAN_MAX 2048u     /* seqs covered by one feedback packet */
+#define TCC_GAP_MAX 1024u      /* larger jumps from next_seq are a restart */
+#define TCC_TICK_US 250
+#define RTCP_BUF_MAX 1200u     /* plaintext RTCP we build */
+
+/* Protects the plaintext RTCP at the payload position of m (len bytes) and
+ * sends it on t's selected tuple. Consumes m. 0 or -1 (counted). */
+static int rtcp_send(struct dp_media *md, struct dp_transport *t, struct rte_mbuf *m,
+		     uint32_t len)
+{
+	struct dp_lcore *lc = md->lc;
+	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
+	uint32_t cap = (uint32_t)(m->buf_len - m->data_off - DP_UDP4_HDRS);
+	if (dp_srtp_protect_rtcp(t->srtp, p, &len, cap) != DP_SRTP_OK) {
+		rte_pktmbuf_free(m);
+		dp_tp_drop(lc, t, SL_DROP_SRTP_OTHER);
+		return -1;
+	}
+	lc->ctr->rtcp_out++;
+	t->ctr->rtcp_out++;
+	dp_transport_send(md, t, &t->tuples[t->selected], m, len);
+	return 0;
+}
+
+/* Why t cannot send RTCP now (a drop reason), or 0. */
+static unsigned int tp_blocked(const struct dp_transport *t)
+{
+	if (!t->connected)
+		return t->selected < 0 ? SL_DROP_NO_TUPLE : SL_DROP_ICE_DISCONNECTED;
+	if (!t->srtp)
+		return SL_DROP_SRTP_NO_KEYS;
+	return 0;
+}
+
+/* A fresh mbuf with room for RTCP_BUF_MAX plaintext plus the SRTCP
+ * trailer behind the Eth/IPv4/UDP headers, or NULL (counted). */
+static struct rte_mbuf *rtcp_mbuf(struct dp_media *md, struct dp_transport *t)
+{
+	struct rte_mbuf *m = dp_media_mbuf(md);
+	if (!m) {
+		dp_tp_drop(md->lc, t, SL_DROP_NO_MBUF);
+		return NULL;
+	}
+	if ((size_t)m->buf_len - m->data_off < DP_UDP4_HDRS + RTCP_BUF_MAX + t->srtp_overhead) {
+		rte_pktmbuf_free(m);
+		dp_tp_drop(md->lc, t, SL_DROP_TOO_BIG);
+		return NULL;
+	}
+	return m;
+}
+
+int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id)
+{
+	struct dp_producer *p = dp_htab_get(&md->prod_id, producer_id);
+	if (!p)
+		return -ENOENT;
+	struct dp_transport *t = dp_tp_get(md, p->transport_id);
+	if (!t)
+		return -ENOENT;
+	uint64_t now = dp_media_clock(md);
+	if (p->kf_last_ns && now - p->kf_last_ns < DP_KF_MIN_NS) {
+		t->ctr->pli_suppressed++;
+		return 0;
+	}
+	unsigned int why = tp_blocked(t);
+	if (why) { /* not sent, so not rate-limited either: the next one may go */
+		dp_tp_drop(md->lc, t, why);
+		return 0;
+	}
+	struct rte_mbuf *m = rtcp_mbuf(md, t);
+	if (!m)
+		return 0;
+	uint8_t *b = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
+	size_t len;
+	if (p->fir_only) {
+		struct dp_rtcp_fir_entry e = {.ssrc = p->ssrc, .seq = ++p->fir_seq};
+		len = dp_rtcp_build_fir(b, RTCP_BUF_MAX, DP_SERVER_SSRC, &e, 1);
+	} else {
+		len = dp_rtcp_build_pli(b, RTCP_BUF_MAX, DP_SERVER_SSRC, p->ssrc);
+	}
+	if (len == 0) { /* cannot happen: fixed sizes */
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	if (rtcp_send(md, t, m, (uint32_t)len) == 0) {
+		p->kf_last_ns = now ? now : 1;
+		t->ctr->pli_out++;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Transport-wide congestion control                                   */
+/* ------------------------------------------------------------------ */
+
+int dp_feedback_tcc_enable(struct dp_transport *t)
+{
+	if (t->tcc)
+		return 0;
+	t->tcc = calloc(1, sizeof(*t->tcc));
+	return t->tcc ? 0 : -ENOMEM;
+}
+
+/* Sorted by seq relative to base (wrap aware), duplicates removed, late
+ * ones (before base when have_base) dropped. Returns the count in out. */
+static uint32_t tcc_sorted(const struct dp_tcc *q, uint16_t base, int have_base,
+			   struct dp_rtcp_tcc_arrival *out)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < q->n; i++) {
+		struct dp_rtcp_tcc_arrival e = q->a[i];
+		uint16_t key = (uint16_t)(e.seq - base);
+		if (have_base && key >= 0x8000u)
+			continue; /* reported (or given up) already */
+		/* insertion sort: arrivals are nearly in order, so this is ~linear */
+		uint32_t j = n;
+		while (j > 0 && (uint16_t)(out[j - 1].seq - base) > key)
+			j--;
+		if (j > 0 && out[j - 1].seq == e.seq)
+			continue; /* duplicate: the first arrival counts */
+		memmove(&out[j + 1], &out[j], (n - j) * sizeof(*out));
+		out[j] = e;
+		n++;
+	}
+	return n;
+}
+
+static int64_t tick(int64_t us)
+{
+	return us / TCC_TICK_US; /* arrival times are positive */
+}
+
+/* How many entries from a[0] one feedback packet can take. */
+static size_t tcc_chunk(const struct dp_rtcp_tcc_arrival *a, size_t n)
+{
+	size_t k = 0, recv = 0;
+	int64_t prev = 0;
+	int have_prev = 0;
+	for (; k < n; k++) {
+		if ((uint16_t)(a[k].seq - a[0].seq) >= TCC_SPAN_MAX)
+			break;
+		if (a[k].arrival_us != DP_RTCP_TCC_LOST) {
+			int64_t tk = tick(a[k].arrival_us);
+			if (have_prev && (tk - prev > 32767 || tk - prev < -32768))
+				break;
+			if (recv == TCC_CHUNK_MAX)
+				break;
+			prev = tk;
+			have_prev = 1;
+			recv++;
+		}
+	}
+	return k ? k : 1;
+}
+
+static void tcc_send(struct dp_media *md, struct dp_transport *t,
+		     const struct dp_rtcp_tcc_arrival *a, size_t n)
+{
+	struct dp_tcc *q = t->tcc;
+	struct rte_mbuf *m = rtcp_mbuf(md, t);
+	if (!m)
+		return;
+	uint8_t *b = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
+	size_t len = dp_rtcp_build_tcc(b, RTCP_BUF_MAX, DP_SERVER_SSRC, q->media_ssrc,
+				       q->fb_count, a, n);
+	if (len == 0) { /* tcc_chunk keeps within the builder's limits */
+		rte_pktmbuf_free(m);
+		dp_tp_drop(md->lc, t, SL_DROP_TOO_BIG);
+		return;
+	}
+	q->fb_count++;
+	rtcp_send(md, t, m, (uint32_t)len);
+}
+
+/* Reports everything recorded on t and empties the ring. */
+static void tcc_flush(struct dp_media *md, struct dp_transport *t, uint64_t now_ns)
+{
+	struct dp_tcc *q = t->tcc;
+	struct dp_rtcp_tcc_arrival *s = md->tcc_sort + 1; /* room for a leading loss */
+	q->last_fb_ns = now_ns;
+	if (q->n == 0)
+		return;
+	unsigned int why = tp_blocked(t);
+	if (why) {
+		dp_tp_drop(md->lc, t, why);
+		q->n = 0;
+		return;
+	}
+	uint32_t n = tcc_sorted(q, q->next_seq, q->have_next, s);
+	if (n == 0 && q->have_next) {
+		/* all before next_seq: a restarted sender; start over */
+		q->have_next = 0;
+		n = tcc_sorted(q, q->a[0].seq, 0, s);
+	}
+	q->n = 0;
+	if (n == 0)
+		return;
+	if (q->have_next) {
+		uint16_t gap = (uint16_t)(s[0].seq - q->next_seq);
+		if (gap > TCC_GAP_MAX) {
+			q->have_next = 0; /* a jump: no losses reported for it */
+		} else if (gap > 0) {
+			/* seqs since the last report missing: lost so far */
+			s--;
+			n++;
+			s[0].seq = q->next_seq;
+			s[0].arrival_us = DP_RTCP_TCC_LOST;
+		}
+	}
+	for (size_t i = 0; i < n;) {
+		if (i > 0) {
+			uint16_t gap = (uint16_t)(s[i].seq - s[i - 1].seq);
+			if (gap > 1 && gap <= TCC_GAP_MAX) {
+				/* the seqs between two feedback packets were not
+				 * received: the next one starts with them (s[i - 1]
+				 * is sent already, its slot is free) */
+				i--;
+				s[i].seq = (uint16_t)(s[i].seq + 1);
+				s[i].arrival_us = DP_RTCP_TCC_LOST;
+			}
+		}
+		/* k >= 2 after a loss entry: the next seq is within the span */
+		size_t k = tcc_chunk(s + i, n - i);
+		tcc_send(md, t, s + i, k);
+		i += k;
+	}
+	q->next_seq = (uint16_t)(s[n - 1].seq + 1);
+	q->have_next = 1;
+}
+
+void dp_feedback_tcc_record(struct dp_media *md, struct dp_transport *t,
+			    const struct dp_producer *prod, const uint8_t *rtp,
+			    const struct dp_rtp_info *ri)
+{
+	struct dp_tcc *q = t->tcc;
+	struct dp_rtp_ext_elem e;
+	uint16_t seq;
+	if (!q || !prod->ext.transport_cc)
+		return;
+	if (dp_rtp_ext_find(rtp, ri, prod->ext.transport_cc, &e) != DP_RTP_OK ||
+	    dp_rtp_ext_get_twcc(rtp, &e, &seq) != DP_RTP_OK)
+		return;
+	if (q->n == DP_TCC_RING)
+		tcc_flush(md, t, md->now_ns);
+	q->media_ssrc = prod->ssrc; /* the latest producer's media SSRC */
+	q->a[q->n].seq = seq;
+	q->a[q->n].arrival_us = (int64_t)(dp_media_clock(md) / 1000u);
+	q->n++;
+}
+
+/* ------------------------------------------------------------------ */
+/* Receiver reports                                                     */
+/* ------------------------------------------------------------------ */
+
+void dp_feedback_rx(struct dp_media *md, struct dp_producer *p, uint16_t seq, uint32_t ts,
+		    int rtx)
+{
+	/* arrival in RTP units, modulo 2^32 like the timestamps */
+	uint32_t arrival = (uint32_t)(((unsigned __int128)md->now_ns * p->clock_rate) /
+				      1000000000u);
+	int64_t transit = (int32_t)(arrival - ts);
+	if (!p->rx_init) {
+		p->rx_init = 1;
+		p->max_seq = seq;
+		p->base_seq = seq;
+		p->cycles = 0;
+		p->received = 1;
+		p->transit = transit;
+		return;
+	}
+	uint16_t delta = (uint16_t)(seq - p->max_seq);
+	if (delta != 0 && delta < 0x8000u) { /* forward (older ones just count) */
+		if (seq < p->max_seq)
+			p->cycles += 65536u;
+		p->max_seq = seq;
+	}
+	p->received++;
+	if (rtx)
+		return;
+	int32_t d = (int32_t)((uint32_t)transit - (uint32_t)p->transit);
+	p->transit = transit;
+	uint32_t ad = d < 0 ? (uint32_t)0 - (uint32_t)d : (uint32_t)d;
+	if (ad > 0xffffffu) /* a timestamp jump, not jitter */
+		ad = 0xffffffu;
+	/* J += (|D| - J) / 16, kept x 16 */
+	p->jitter_q4 = p->jitter_q4 + ad - ((p->jitter_q4 + 8u) >> 4);
+}
+
+void dp_feedback_sr(struct dp_media *md, struct dp_transport *t, const struct dp_rtcp_pkt *pkt)
+{
+	struct dp_rtcp_sr sr;
+	if (dp_rtcp_parse_sr(pkt, &sr) != DP_RTCP_OK)
+		return;
+	struct dp_producer *p = dp_htab_get(&md->prod_ssrc, (uint64_t)t->id << 32 | sr.ssrc);
+	if (!p || p->ssrc != sr.ssrc)
+		return;
+	p->lsr = dp_rtcp_ntp_mid32(sr.ntp);
+	p->lsr_ns = md->now_ns;
+}
+
+/* One RR with one report block about p, to p's transport. */
+static void rr_send(struct dp_media *md, struct dp_producer *p, uint64_t now_ns)
+{
+	struct dp_transport *t = dp_tp_get(md, p->transport_id);
+	if (!t || !p->rx_init || tp_blocked(t))
+		return;
+	struct dp_rtcp_rr rr;
+	memset(&rr, 0, sizeof(rr));
+	rr.ssrc = DP_SERVER_SSRC;
+	rr.rb_count = 1;
+	struct dp_rtcp_rb *rb = &rr.rb[0];
+	uint32_t ext_max = p->cycles | p->max_seq;
+	uint32_t expected = ext_max - p->base_seq + 1u;
+	int64_t lost = (int64_t)expected - (int64_t)p->received; /* < 0 with duplicates */
+	uint32_t exp_int = expected - p->expected_prior;
+	int64_t lost_int = (int64_t)exp_int - (int64_t)(p->received - p->received_prior);
+	p->expected_prior = expected;
+	p->received_prior = p->received;
+	rb->ssrc = p->ssrc;
+	if (exp_int && lost_int > 0) {
+		int64_t f = (lost_int << 8) / exp_int;
+		rb->fraction_lost = (uint8_t)(f > 255 ? 255 : f);
+	}
+	rb->cumulative_lost = (int32_t)(lost > 0x7fffff ? 0x7fffff : lost < -0x800000 ? -0x800000
+											: lost);
+	rb->ext_highest_seq = ext_max;
+	rb->jitter = p->jitter_q4 >> 4;
+	if (p->lsr) {
+		rb->lsr = p->lsr;
+		rb->dlsr = dp_rtcp_dlsr_from_ns(now_ns - p->lsr_ns);
+	}
+	struct rte_mbuf *m = rtcp_mbuf(md, t);
+	if (!m)
+		return;
+	uint8_t *b = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
+	size_t len = dp_rtcp_build_rr(b, RTCP_BUF_MAX, &rr);
+	if (len == 0) { /* cannot happen: one block */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rtcp_send(md, t, m, (uint32_t)len);
+}
+
+void dp_feedback_timer(struct dp_media *md, uint64_t now_ns)
+{
+	for (uint32_t i = 0; i < md->n_local; i++) {
+		struct dp_transport *t = md->tp[md->local[i]];
+		if (t->tcc && t->tcc->n && now_ns - t->tcc->last_fb_ns >= DP_TCC_FB_NS)
+			tcc_flush(md, t, now_ns);
+	}
+	if (now_ns - md->rr_last_ns >= DP_RR_NS) {
+		struct dp_htab_ent *e;
+		uint32_t pos = 0;
+		md->rr_last_ns = now_ns;
+		while ((e = dp_htab_next(&md->prod_id, &pos)) != NULL)
+			rr_send(md, e->val, now_ns);
+	}
+}
