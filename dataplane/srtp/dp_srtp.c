@@ -384,3 +384,14 @@ unsigned int dp_srtp_unprotect_rtp_burst(struct dp_srtp *const ctx[], uint8_t *c
 	}
 	return ok;
 }
+
+const char *dp_srtp_profile_name(enum sl_srtp_profile p)
+{
+	switch (p) {
+	case SL_SRTP_AES128_CM_SHA1_80: return "AES128_CM_SHA1_80";
+	case SL_SRTP_AES128_CM_SHA1_32: return "AES128_CM_SHA1_32";
+	case SL_SRTP_AEAD_AES_128_GCM: return "AEAD_AES_128_GCM";
+	case SL_SRTP_AEAD_AES_256_GCM: return "AEAD_AES_256_GCM";
+	default: return "?";
+	}
+}

@@ -112,6 +112,9 @@ int dp_srtp_global_init(void);
 /* A constant name for a status ("ok", "auth_fail", ...). */
 const char *dp_srtp_status_str(enum dp_srtp_status st);
 
+/* Name of a profile as in enum sl_srtp_profile ("AEAD_AES_128_GCM"...), "?" if unknown. */
+const char *dp_srtp_profile_name(enum sl_srtp_profile p);
+
 /* The drop counter a failed unprotect belongs to (enum sl_drop_reason). */
 static inline unsigned int dp_srtp_drop_reason(enum dp_srtp_status st)
 {

@@ -325,17 +325,6 @@ static int run_unprotect(void *arg, unsigned int n)
 	return (int)dp_srtp_unprotect_rtp_burst(c->tx_v, c->pkts, c->lens, 2048, c->st, n);
 }
 
-static const char *pname(enum sl_srtp_profile p)
-{
-	switch (p) {
-	case SL_SRTP_AES128_CM_SHA1_80: return "AES128_CM_SHA1_80";
-	case SL_SRTP_AES128_CM_SHA1_32: return "AES128_CM_SHA1_32";
-	case SL_SRTP_AEAD_AES_128_GCM: return "AEAD_AES_128_GCM";
-	case SL_SRTP_AEAD_AES_256_GCM: return "AEAD_AES_256_GCM";
-	default: return "?";
-	}
-}
-
 static uint64_t all_drops(void)
 {
 	uint64_t s = 0;
@@ -370,7 +359,7 @@ static int bench_case(enum sl_srtp_profile prof, uint32_t payload, unsigned int 
 	c.payload = payload;
 	c.n_cons = n_cons;
 	if (case_setup(&c) != 0) {
-		fprintf(stderr, "bench_fwd: %s/%u/%u: setup failed\n", pname(prof), payload, n_cons);
+		fprintf(stderr, "bench_fwd: %s/%u/%u: setup failed\n", dp_srtp_profile_name(prof), payload, n_cons);
 		case_fini(&c);
 		return -1;
 	}
@@ -406,7 +395,7 @@ static int bench_case(enum sl_srtp_profile prof, uint32_t payload, unsigned int 
 	    ru.failed) {
 		fprintf(stderr,
 			"bench_fwd: %s/%u/%u: rc %d, %llu drops, %llu of %llu out, %llu sent\n",
-			pname(prof), payload, n_cons, rc, (unsigned long long)drops,
+			dp_srtp_profile_name(prof), payload, n_cons, rc, (unsigned long long)drops,
 			(unsigned long long)out, (unsigned long long)want, (unsigned long long)sent);
 		return -1;
 	}
@@ -416,7 +405,7 @@ static int bench_case(enum sl_srtp_profile prof, uint32_t payload, unsigned int 
 	 * by its N outputs, one protect per output (N contexts) */
 	double crypto_out_pps = 1.0 / (1.0 / ru.pps / n_cons + 1.0 / rn.pps);
 	printf("%-17s %5u %3u %9.0f %9.0f %9.0f %9.0f %9.0f %6.2f %6.2f %6.2f %6.2f %6.0f %6.0f\n",
-	       pname(prof), payload, n_cons, rf.pps, out_pps, rp.pps, rn.pps, ru.pps,
+	       dp_srtp_profile_name(prof), payload, n_cons, rf.pps, out_pps, rp.pps, rn.pps, ru.pps,
 	       out_pps / rp.pps, out_pps / rn.pps, out_pps / crypto_out_pps,
 	       rp.best_ns_per_pkt / best_out, 1e9 / out_pps, rp.ns_per_pkt);
 	return 0;
@@ -505,7 +494,7 @@ int main(int argc, char **argv)
 	       "burst1", "ns/out",
 	       "ns/prt");
 	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
-		for (size_t j = 0; strstr(pname(profiles[i]), only) &&
+		for (size_t j = 0; strstr(dp_srtp_profile_name(profiles[i]), only) &&
 				   j < sizeof(payloads) / sizeof(payloads[0]); j++)
 			for (size_t k = 0; k < sizeof(fan) / sizeof(fan[0]); k++)
 				bad |= bench_case(profiles[i], payloads[j], fan[k], outputs) != 0;

@@ -117,17 +117,6 @@ static void case_fini(struct bench_srtp_case *c)
 	dp_srtp_destroy(c->rx);
 }
 
-static const char *pname(enum sl_srtp_profile p)
-{
-	switch (p) {
-	case SL_SRTP_AES128_CM_SHA1_80: return "AES128_CM_SHA1_80";
-	case SL_SRTP_AES128_CM_SHA1_32: return "AES128_CM_SHA1_32";
-	case SL_SRTP_AEAD_AES_128_GCM: return "AEAD_AES_128_GCM";
-	case SL_SRTP_AEAD_AES_256_GCM: return "AEAD_AES_256_GCM";
-	default: return "?";
-	}
-}
-
 /* One table row: protect and unprotect of one profile and payload size. */
 static int bench_row(enum sl_srtp_profile p, uint32_t payload, uint64_t count)
 {
@@ -147,16 +136,16 @@ static int bench_row(enum sl_srtp_profile p, uint32_t payload, uint64_t count)
 	}
 	case_fini(&c);
 	if (rc != 0) {
-		fprintf(stderr, "bench_srtp: %s/%u: setup failed\n", pname(p), payload);
+		fprintf(stderr, "bench_srtp: %s/%u: setup failed\n", dp_srtp_profile_name(p), payload);
 		return -1;
 	}
-	printf("%-18s %7u %11.0f %8.0f %8.0f %8.0f | %11.0f %8.0f %8.0f %8.0f\n", pname(p),
+	printf("%-18s %7u %11.0f %8.0f %8.0f %8.0f | %11.0f %8.0f %8.0f %8.0f\n", dp_srtp_profile_name(p),
 	       payload, rp.pps, rp.ns_per_pkt, rp.best_ns_per_pkt,
 	       rp.pps * (HDR + payload) * 8 / 1e6, ru.pps, ru.ns_per_pkt, ru.best_ns_per_pkt,
 	       ru.pps * (HDR + payload) * 8 / 1e6);
 	if (rp.failed || ru.failed) {
 		fprintf(stderr, "bench_srtp: %s/%u: %llu protect and %llu unprotect failures\n",
-			pname(p), payload, (unsigned long long)rp.failed,
+			dp_srtp_profile_name(p), payload, (unsigned long long)rp.failed,
 			(unsigned long long)ru.failed);
 		return -1;
 	}

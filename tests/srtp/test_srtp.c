@@ -44,17 +44,6 @@ static const enum sl_srtp_profile all_profiles[] = {
 	SL_SRTP_AEAD_AES_256_GCM,
 };
 
-static const char *profile_name(enum sl_srtp_profile p)
-{
-	switch (p) {
-	case SL_SRTP_AES128_CM_SHA1_80: return "AES128_CM_SHA1_80";
-	case SL_SRTP_AES128_CM_SHA1_32: return "AES128_CM_SHA1_32";
-	case SL_SRTP_AEAD_AES_128_GCM: return "AEAD_AES_128_GCM";
-	case SL_SRTP_AEAD_AES_256_GCM: return "AEAD_AES_256_GCM";
-	default: return "?";
-	}
-}
-
 #define BUF 2048u
 #define GUARD 64u
 #define CANARY 0xa5
@@ -703,7 +692,7 @@ static void test_create_errors(void)
 		enum sl_srtp_profile p = all_profiles[i];
 		uint8_t kl, sl;
 
-		cur_profile = profile_name(p);
+		cur_profile = dp_srtp_profile_name(p);
 		CHECK(dp_srtp_key_lengths(p, &kl, &sl) == 0);
 		const uint8_t lens[][2] = { { kl + 1, sl }, { kl - 1, sl }, { kl, sl + 1 },
 					    { kl, sl - 1 }, { 0, 0 }, { 32, 14 }, { kl, 0 },
@@ -776,7 +765,7 @@ int main(void)
 	for (size_t i = 0; i < sizeof(all_profiles) / sizeof(all_profiles[0]); i++) {
 		enum sl_srtp_profile p = all_profiles[i];
 
-		cur_profile = profile_name(p);
+		cur_profile = dp_srtp_profile_name(p);
 		test_roundtrip(p);
 		test_tamper(p);
 		test_replay(p);
