@@ -200,6 +200,8 @@ enum cp_sig_code cp_transport_create(struct cp_signal *s, struct cp_peer *p, int
 				     struct cp_transport **out, char *err, size_t errlen);
 /* The `transport` object of the create-transport answer (new reference). */
 json_t *cp_transport_json(struct cp_signal *s, const struct cp_transport *t);
+/* The TRANSPORT_CREATE command of t (holds its ICE password: cleanse after use). */
+void cp_transport_create_msg(const struct cp_transport *t, struct sl_msg *m);
 enum cp_sig_code cp_transport_connect(struct cp_signal *s, struct cp_transport *t,
 				      const struct cp_dtls_remote *remote, char *err,
 				      size_t errlen);

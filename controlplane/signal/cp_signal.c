@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
@@ -117,12 +118,7 @@ static void on_result(struct cp_signal *s, unsigned int lcore, const struct sl_m
 		memset(&d, 0, sizeof(d));
 		d.h.type = SL_MSG_TRANSPORT_DESTROY;
 		d.h.transport_id = t->tid;
-		memset(&c, 0, sizeof(c));
-		c.h.type = SL_MSG_TRANSPORT_CREATE;
-		c.h.transport_id = t->tid;
-		memcpy(c.u.transport_create.ice_ufrag, t->ufrag, sizeof(t->ufrag));
-		memcpy(c.u.transport_create.ice_pwd, t->pwd, sizeof(t->pwd));
-		c.u.transport_create.local_port = t->port;
+		cp_transport_create_msg(t, &c);
 		t->create_retried = 1;
 		CP_WARN("signal: transport %s (tid %u, lcore %u): id held by a stale data-plane "
 			"transport: replacing it", t->id, t->tid, lcore);
@@ -130,6 +126,7 @@ static void on_result(struct cp_signal *s, unsigned int lcore, const struct sl_m
 			cp_sig_send(s, lcore, &d, "stale transport");
 			cp_sig_send(s, lcore, &c, "stale transport");
 		}
+		OPENSSL_cleanse(&c, sizeof(c));
 		return;
 	}
 	s->ctr.dp_cmd_failed++;

@@ -181,15 +181,20 @@ static struct cp_transport *transport_alloc(struct cp_signal *s, struct cp_peer 
 	return t;
 }
 
+void cp_transport_create_msg(const struct cp_transport *t, struct sl_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->h.type = SL_MSG_TRANSPORT_CREATE;
+	m->h.transport_id = t->tid;
+	memcpy(m->u.transport_create.ice_ufrag, t->ufrag, sizeof(t->ufrag));
+	memcpy(m->u.transport_create.ice_pwd, t->pwd, sizeof(t->pwd));
+	m->u.transport_create.local_port = t->port;
+}
+
 static int send_create(struct cp_signal *s, struct cp_transport *t)
 {
 	struct sl_msg m;
-	memset(&m, 0, sizeof(m));
-	m.h.type = SL_MSG_TRANSPORT_CREATE;
-	m.h.transport_id = t->tid;
-	memcpy(m.u.transport_create.ice_ufrag, t->ufrag, sizeof(t->ufrag));
-	memcpy(m.u.transport_create.ice_pwd, t->pwd, sizeof(t->pwd));
-	m.u.transport_create.local_port = t->port;
+	cp_transport_create_msg(t, &m);
 	int rc = cp_sig_send(s, t->lcore, &m, "create-transport");
 	OPENSSL_cleanse(&m, sizeof(m));
 	return rc;
