@@ -15,11 +15,19 @@
  *    as many RTPFB FMT 15 packets as the deltas and the size need;
  *  - receiver reports: every DP_RR_NS one RR per producer that sent media
  *    (extended highest seq, cumulative and fractional loss, jitter, LSR and
- *    DLSR from its last SR) to its transport.
+ *    DLSR from its last SR) to its transport;
+ *  - sender reports to consumers (on the consumer transport's lcore): every
+ *    DP_SR_NS one SR per resumed consumer, from the consumer's SSRC, with
+ *    the packets and payload octets it was sent and an NTP/RTP pair taken
+ *    from its producer's latest SR, advanced to now by the clock rate and
+ *    put on the consumer's timestamps (the dp_seqmap offset forwarding
+ *    applies), so receivers keep audio and video in sync. Consumers whose
+ *    producer sent no SR yet get none.
  * No allocation on the packet path (the ring is allocated with the first
  * transport-cc producer), no logging.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -328,6 +336,11 @@ void dp_feedback_sr(struct dp_media *md, struct dp_transport *t, const struct dp
 		return;
 	p->lsr = dp_rtcp_ntp_mid32(sr.ntp);
 	p->lsr_ns = md->now_ns;
+	p->sr.ntp = sr.ntp;
+	p->sr.ns = md->now_ns;
+	p->sr.rtp = sr.rtp_ts;
+	p->sr.ssrc = p->ssrc;
+	p->sr.valid = 1;
 }
 
 /* One RR with one report block about p, to p's transport. */
@@ -387,4 +400,56 @@ void dp_feedback_timer(struct dp_media *md, uint64_t now_ns)
 		while ((e = dp_htab_next(&md->prod_id, &pos)) != NULL)
 			rr_send(md, e->val, now_ns);
 	}
+}
+
+/* The SR consumer c would send at now_ns, in *sr (no report blocks). 0, or
+ * -1 when it has nothing to report: paused, nothing sent yet, or no SR of
+ * the producer stream its timestamps come from. */
+static int consumer_sr(const struct dp_consumer *c, uint64_t now_ns, struct dp_rtcp_sr *sr)
+{
+	const struct dp_sr_ref *ref = &c->fan->sr;
+	if (c->paused || !c->packets || !ref->valid || !c->seq.started ||
+	    c->seq.src_ssrc != ref->ssrc)
+		return -1;
+	/* the SR's ns comes from the producer's lcore: never let a clock a
+	 * hair behind go negative */
+	uint64_t el = (int64_t)(now_ns - ref->ns) > 0 ? now_ns - ref->ns : 0;
+	uint64_t rtp_el = (uint64_t)((unsigned __int128)el * c->clock_rate / 1000000000u);
+	memset(sr, 0, offsetof(struct dp_rtcp_sr, rb));
+	sr->ssrc = c->ssrc;
+	sr->ntp = ref->ntp + (uint64_t)(((unsigned __int128)el << 32) / 1000000000u);
+	sr->rtp_ts = ref->rtp + (uint32_t)rtp_el + c->seq.ts_off;
+	sr->packet_count = (uint32_t)c->packets;
+	sr->octet_count = (uint32_t)c->octets;
+	return 0;
+}
+
+/* One SR from consumer c to its transport's selected tuple. */
+static void sr_send(struct dp_media *md, const struct dp_consumer *c, uint64_t now_ns)
+{
+	struct dp_transport *t = dp_tp_get(md, c->transport_id);
+	struct dp_rtcp_sr sr;
+	if (!t || tp_blocked(t) || consumer_sr(c, now_ns, &sr) != 0)
+		return;
+	struct rte_mbuf *m = rtcp_mbuf(md, t);
+	if (!m)
+		return;
+	uint8_t *b = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
+	size_t len = dp_rtcp_build_sr(b, RTCP_BUF_MAX, &sr);
+	if (len == 0) { /* cannot happen: no blocks */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rtcp_send(md, t, m, (uint32_t)len);
+}
+
+void dp_feedback_sr_timer(struct dp_media *md, uint64_t now_ns)
+{
+	if (now_ns - md->sr_last_ns < DP_SR_NS)
+		return;
+	struct dp_htab_ent *e;
+	uint32_t pos = 0;
+	md->sr_last_ns = now_ns;
+	while ((e = dp_htab_next(&md->cons_id, &pos)) != NULL)
+		sr_send(md, e->val, now_ns);
 }

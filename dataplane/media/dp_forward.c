@@ -20,7 +20,8 @@
  *   remapped (mid/rid/rrid and unknown elements stripped to padding),
  *   transport-wide sequence number and abs-send-time set for the consumer's
  *   transport, protected with that transport's tx context and sent to its
- *   selected tuple.
+ *   selected tuple. The producer's latest SR timestamps travel with the
+ *   packets (fan-out descriptor, then the dp_fan) for the consumers' SRs.
  * Every packet that does not go out is counted by reason, on the lcore and
  * on the transport it belongs to.
  */
@@ -184,6 +185,7 @@ static void forward_one(struct dp_media *md, struct dp_consumer *c, const struct
 	ct->ctr->rtp_out++;
 	c->packets++;
 	c->bytes += len;
+	c->octets += f->ri.payload_len;
 	dp_transport_send(md, ct, &ct->tuples[ct->selected], m, len);
 }
 
@@ -234,6 +236,7 @@ static void fanout_remote(struct dp_media *md, const struct dp_producer *p, stru
 	h.u.fan.rtp_off = (uint16_t)rtp_off;
 	h.u.fan.rtp_len = (uint16_t)rtp_len;
 	h.u.fan.ext = p->ext;
+	h.u.fan.sr = p->sr;
 	/* one reference per receiving lcore, taken before any can free it */
 	rte_mbuf_refcnt_update(m, (int16_t)__builtin_popcountll(mask));
 	while (mask) {
@@ -329,6 +332,7 @@ void dp_forward_rtp(struct dp_media *md, struct dp_transport *t, struct rte_mbuf
 	fanout_remote(md, prod, m, u->payload_off, len);
 	struct dp_fan *fan = dp_htab_get(&md->fans, prod->id);
 	if (fan) {
+		fan->sr = prod->sr;
 		f.rtp = p;
 		f.len = len;
 		f.ext = prod->ext;
@@ -358,6 +362,7 @@ void dp_forward_fanout_in(struct dp_media *md, const struct dp_handoff *h)
 		rte_pktmbuf_free(h->m);
 		return;
 	}
+	fan->sr = h->u.fan.sr;
 	f.abs24 = abs_send_time_now();
 	forward_fan(md, fan, &f);
 	rte_pktmbuf_free(h->m);

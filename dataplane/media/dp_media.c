@@ -388,4 +388,5 @@ void dp_media_timer(struct dp_lcore *lc, uint64_t now_ns)
 	clock_rebase(md, now_ns);
 	dp_ice_timer(md, now_ns);
 	dp_feedback_timer(md, now_ns);
+	dp_feedback_sr_timer(md, now_ns);
 }

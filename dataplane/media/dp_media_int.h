@@ -48,6 +48,7 @@ struct dp_stun_hmac;
 #define DP_TCC_RING 1024u        /* transport-cc arrivals kept per producer transport */
 #define DP_TCC_FB_NS 50000000ull /* transport-cc feedback period */
 #define DP_RR_NS 1000000000ull   /* receiver report period */
+#define DP_SR_NS 1000000000ull   /* sender report period (to consumers) */
 
 /* One ICE-valid remote address of a transport. */
 struct dp_tuple {
@@ -85,6 +86,19 @@ struct dp_transport {
 	struct sl_transport_counters *ctr; /* in the segment */
 };
 
+/* The NTP/RTP timestamp pair of a producer's latest SR and when it
+ * arrived. Owned by the producer (dp_feedback_sr writes it); copied by value
+ * to the fans that forward its media, also across lcores inside fan-out
+ * descriptors, so consumers on any lcore can send SRs mapped from it. */
+struct dp_sr_ref {
+	uint64_t ntp;   /* 32.32 fixed point seconds since 1900 */
+	uint64_t ns;    /* arrival, dp_media_clock (CLOCK_MONOTONIC: same on all lcores) */
+	uint32_t rtp;   /* RTP timestamp of the producer's clock at ntp */
+	uint32_t ssrc;  /* producer media SSRC it belongs to */
+	uint8_t valid;  /* 0: no SR yet */
+	uint8_t pad[7];
+};
+
 /* A producer stream, on its transport's lcore. */
 struct dp_producer {
 	uint32_t id;
@@ -113,6 +127,7 @@ struct dp_producer {
 	uint32_t lsr;          /* middle 32 bits of the last SR's NTP time; 0 = none */
 	int64_t transit;       /* previous arrival - RTP timestamp, RTP units */
 	uint64_t lsr_ns;       /* when that SR arrived (dp_media_clock) */
+	struct dp_sr_ref sr;   /* the last SR's timestamps, for consumers' SRs */
 	uint64_t lcore_mask;   /* other lcores holding consumers (own bit ignored) */
 	uint64_t packets;
 	uint64_t bytes;
@@ -152,8 +167,9 @@ struct dp_consumer {
 	struct dp_seqmap seq;
 	struct dp_consumer *next;   /* in its dp_fan list */
 	struct dp_fan *fan;
-	uint64_t packets;
-	uint64_t bytes;
+	uint64_t packets;           /* RTP packets sent (SR packet count) */
+	uint64_t bytes;             /* SRTP bytes sent */
+	uint64_t octets;            /* RTP payload octets sent (SR octet count) */
 };
 
 /* The consumers this lcore holds for one producer id. */
@@ -161,6 +177,7 @@ struct dp_fan {
 	uint32_t producer_id;
 	uint32_t n;
 	struct dp_consumer *head;
+	struct dp_sr_ref sr;        /* the producer's, as of the last packet forwarded */
 };
 
 /* What travels with an mbuf between lcores. */
@@ -180,6 +197,7 @@ struct dp_handoff {
 			uint16_t rtp_off;   /* plaintext RTP at mtod + rtp_off */
 			uint16_t rtp_len;
 			struct sl_ext_ids ext; /* producer's ids */
+			struct dp_sr_ref sr;   /* the producer's latest SR */
 		} fan;
 	} u;
 };
@@ -213,6 +231,7 @@ struct dp_media {
 	uint64_t ns_per_tsc_q32;         /* ns per TSC tick, 32.32 fixed point */
 	struct dp_rtcp_tcc_arrival tcc_sort[DP_TCC_RING + 1]; /* feedback scratch */
 	uint64_t rr_last_ns;             /* last receiver-report round */
+	uint64_t sr_last_ns;             /* last sender-report round (consumers) */
 };
 
 /* CLOCK_MONOTONIC nanoseconds from the TSC, rebased by every timer call
@@ -317,6 +336,9 @@ void dp_feedback_rx(struct dp_media *md, struct dp_producer *prod, uint16_t seq,
 		    int rtx);
 /* An SR of a producer (unprotected, parsed): remembered for LSR/DLSR. */
 void dp_feedback_sr(struct dp_media *md, struct dp_transport *t, const struct dp_rtcp_pkt *pkt);
+/* Sends due RTCP to consumers: every DP_SR_NS one SR per resumed consumer
+ * whose producer sent an SR (dp_feedback.c). */
+void dp_feedback_sr_timer(struct dp_media *md, uint64_t now_ns);
 /* Allocates t->tcc (command path) when a producer uses transport-cc. */
 int dp_feedback_tcc_enable(struct dp_transport *t);
 

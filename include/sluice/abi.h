@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #define SL_ABI_MAGIC 0x4843554c53ULL /* "SLUCH" little-endian */
-#define SL_ABI_VERSION 1u
+#define SL_ABI_VERSION 2u
 
 #define SL_SHM_NAME_DEFAULT "/sluice"
 #define SL_MAX_LCORES 64u
@@ -179,9 +179,18 @@ struct sl_transport_counters {
 	uint64_t rtx_out;
 	uint64_t pli_out;        /* key-frame requests (PLI/FIR) sent to this producer transport */
 	uint64_t pli_suppressed; /* key-frame requests not sent: rate limit */
+	uint64_t nack_out;       /* NACK packets sent to this producer transport */
+	uint64_t nack_seqs_in;   /* sequence numbers asked for by NACKs received here */
+	uint64_t rtx_miss;       /* of those, not (or no longer) in the retransmission buffer */
+	uint64_t rtp_lost;       /* producer packets never received (as in our RRs), cumulative */
+	uint64_t remote_lost;    /* gauge: sum of consumers' latest RR cumulative loss */
+	uint64_t rtt_us;         /* gauge: latest round-trip time measured here, 0 = none yet */
+	uint64_t rx_bps;         /* gauge: received bit/s over the last second */
+	uint64_t tx_bps;         /* gauge: sent bit/s over the last second */
+	uint64_t reserved[8];
 	uint64_t drops[SL_DROP_SLOTS];
 };
-_Static_assert(sizeof(struct sl_transport_counters) == 64 * 8, "counters size pinned");
+_Static_assert(sizeof(struct sl_transport_counters) == 80 * 8, "counters size pinned");
 
 /* ------------------------------------------------------------------ */
 /* Messages                                                            */

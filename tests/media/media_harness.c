@@ -406,9 +406,12 @@ int br_send_srtp(struct browser *b, const uint8_t *rtp, size_t len, uint8_t *out
 
 int br_recv_rtp(struct mh *h, struct browser *b, struct rx_rtp *r)
 {
-	int n = br_recv(h, b, r->buf, sizeof(r->buf));
-	if (n < 0)
-		return -1;
+	int n, skipped = 0;
+	do { /* the data plane's RTCP (sender reports) is not looked at here */
+		n = br_recv(h, b, r->buf, sizeof(r->buf));
+		if (n < 0)
+			return -1;
+	} while (n >= 2 && r->buf[1] >= 192 && r->buf[1] <= 223 && ++skipped < 100);
 	r->len = (uint32_t)n;
 	if (dp_srtp_unprotect_rtp(b->srtp, r->buf, &r->len, r->len) != DP_SRTP_OK)
 		return -2;

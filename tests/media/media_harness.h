@@ -130,7 +130,8 @@ struct rx_rtp {
 	uint32_t ext_off[16];
 	uint32_t payload_off, payload_len;
 };
-/* Receives one SRTP packet and unprotects it with the browser's context. 0,
+/* Receives one SRTP packet and unprotects it with the browser's context
+ * (SRTCP datagrams arriving meanwhile are skipped). 0,
  * -1 (nothing arrived) or -2 (did not unprotect/parse). */
 int br_recv_rtp(struct mh *h, struct browser *b, struct rx_rtp *r);
 /* Index of element id in r, or -1. */

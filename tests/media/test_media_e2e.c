@@ -83,6 +83,7 @@ struct cstate {
 	uint16_t twcc_next;
 	uint16_t off;       /* consumer seq - producer seq of the last packet */
 	int have;
+	uint32_t n_rx;      /* RTP packets received (all go through expect_rtp) */
 };
 
 /* A counter reaches exactly want (bounded wait: counters are written by the
@@ -346,6 +347,7 @@ static void expect_rtp(struct cstate *cs, uint16_t in_seq, int expect_seq_cont,
 	CHECK_EQ(rc, 0);
 	if (rc)
 		return;
+	cs->n_rx++;
 	CHECK_EQ(r.ssrc, cs->ssrc);
 	CHECK_EQ(r.pt, cs->pt);
 	if (expect_seq_cont)
@@ -1071,6 +1073,100 @@ static void test_receiver_report(void)
 	CHECK(found);
 }
 
+/* Receives SRTCP on cs's browser until an SR arrives (RTP meanwhile is a
+ * failure: none is sent), parsed into *sr. 0 or -1. */
+static int consumer_recv_sr(struct cstate *cs, struct dp_rtcp_sr *sr)
+{
+	for (int tries = 0; tries < 20; tries++) {
+		uint8_t buf[2048];
+		int n = br_recv(&H, cs->b, buf, sizeof(buf));
+		if (n <= 0)
+			return -1;
+		uint32_t len = (uint32_t)n;
+		if (len < 8 || buf[1] < 192 || buf[1] > 223) {
+			CHECK(0); /* no media is flowing now */
+			continue;
+		}
+		CHECK_EQ(dp_srtp_unprotect_rtcp(cs->b->srtp, buf, &len, len), DP_SRTP_OK);
+		struct dp_rtcp_iter it;
+		struct dp_rtcp_pkt pkt;
+		if (dp_rtcp_iter_init(&it, buf, len) != DP_RTCP_OK) {
+			CHECK(0);
+			continue;
+		}
+		while (dp_rtcp_iter_next(&it, &pkt))
+			if (pkt.pt == DP_RTCP_PT_SR) {
+				CHECK_EQ(dp_rtcp_parse_sr(&pkt, sr), DP_RTCP_OK);
+				return 0;
+			}
+	}
+	return -1;
+}
+
+/* Sender reports to consumers (about once a second): from the consumer's
+ * SSRC, counting exactly the packets (and payload octets) it was sent, and
+ * with an NTP/RTP pair on the producer's SR mapping moved onto the
+ * consumer's timestamps: (rtp - producer rtp - ts offset) / clock rate ==
+ * ntp - producer ntp, within 50 ms. */
+static void check_sender_report(struct cstate *cs, uint64_t p_ntp, uint32_t p_rtp,
+				uint32_t ts_off)
+{
+	struct dp_rtcp_sr sr;
+	int rc = consumer_recv_sr(cs, &sr);
+	CHECK_EQ(rc, 0);
+	if (rc)
+		return;
+	CHECK_EQ(sr.ssrc, cs->ssrc);
+	CHECK_EQ(sr.rb_count, 0);
+	CHECK_EQ(sr.packet_count, cs->n_rx);
+	CHECK_EQ(sr.octet_count, cs->n_rx * PAYLOAD);
+	double dt_ntp = (double)(int64_t)(sr.ntp - p_ntp) / 4294967296.0;
+	double dt_rtp = (double)(int32_t)(sr.rtp_ts - p_rtp - ts_off) / 90000.0;
+	CHECK(dt_ntp >= 0.0 && dt_ntp < 30.0);
+	CHECK(dt_rtp - dt_ntp < 0.05 && dt_ntp - dt_rtp < 0.05);
+	if (!(dt_rtp - dt_ntp < 0.05 && dt_ntp - dt_rtp < 0.05))
+		fprintf(stderr, "sr mapping: dt_ntp %.6f dt_rtp %.6f\n", dt_ntp, dt_rtp);
+}
+
+static void test_sender_report(void)
+{
+	const uint64_t p_ntp = 0xdead00a080000000ull; /* x.5 s */
+	const uint32_t p_rtp = 0xfffff000u;           /* wraps soon after */
+	uint8_t rtcp[256];
+	struct dp_rtcp_sr sr;
+	memset(&sr, 0, sizeof(sr));
+	sr.ssrc = SSRC_B;
+	sr.ntp = p_ntp;
+	sr.rtp_ts = p_rtp;
+	uint32_t len = (uint32_t)dp_rtcp_build_sr(rtcp, sizeof(rtcp), &sr);
+	CHECK(len > 0);
+	CHECK_EQ(dp_srtp_protect_rtcp(P.srtp, rtcp, &len, sizeof(rtcp)), DP_SRTP_OK);
+	uint64_t in = mh_tc(&H, T_P)->rtcp_in;
+	CHECK_EQ(br_send(&P, rtcp, len), 0);
+	CHECK_CTR(&mh_tc(&H, T_P)->rtcp_in, in + 1);
+	/* media carries the mapping to the consumers; the consumers' RTP
+	 * timestamp offsets are learned from what arrives */
+	uint32_t in_ts = p_rtp + 4500u;
+	g_seq++;
+	CHECK(send_media(SSRC_B, g_seq, in_ts, NULL) > 0);
+	expect_rtp(&S1, g_seq, 1, (uint16_t)(g_seq + S1.off), 0, 0);
+	expect_rtp(&S3, g_seq, 1, (uint16_t)(g_seq + S3.off), 0, 0);
+	expect_rtp(&S2, g_seq, 1, (uint16_t)(g_seq + S2.off), 0, 0);
+	uint32_t off1 = S1.last_ts - in_ts, off3 = S3.last_ts - in_ts;
+	check_sender_report(&S1, p_ntp, p_rtp, off1);
+	check_sender_report(&S3, p_ntp, p_rtp, off3);
+	/* more media: the next report counts it */
+	for (int i = 0; i < 3; i++) {
+		g_seq++;
+		in_ts += 3000u;
+		CHECK(send_media(SSRC_B, g_seq, in_ts, NULL) > 0);
+		expect_rtp(&S1, g_seq, 1, (uint16_t)(g_seq + S1.off), S1.last_ts + 3000u, 1);
+		expect_rtp(&S2, g_seq, 1, (uint16_t)(g_seq + S2.off), 0, 0);
+		expect_rtp(&S3, g_seq, 1, (uint16_t)(g_seq + S3.off), 0, 0);
+	}
+	check_sender_report(&S1, p_ntp, p_rtp, off1);
+}
+
 static void test_ice_timeout(void)
 {
 	struct sl_msg ev;
@@ -1093,6 +1189,7 @@ static void test_ice_timeout(void)
 static void test_teardown(void)
 {
 	CHECK_EQ(cmd_simple(SL_MSG_TRANSPORT_DESTROY, T_C2, 0), 0);
+	br_drain(&B2); /* sender reports sent before it was destroyed */
 	CHECK_EQ(mh_lc(&H, 0)->transports, 5);
 	CHECK_EQ(mh_lc(&H, 0)->consumers, 3);
 	CHECK_EQ(cmd_simple(SL_MSG_CONSUMER_PAUSE, T_C2, C2), -ENOENT);
@@ -1143,6 +1240,7 @@ int main(int argc, char **argv)
 	if (getenv("SL_MEDIA_TCC"))
 		test_tcc_feedback();
 	test_receiver_report();
+	test_sender_report();
 	test_ice_timeout();
 	test_teardown();
 	printf("lcore 0: rx %llu tx %llu rtp_in %llu rtp_out %llu stun %llu\n",
