@@ -141,28 +141,85 @@ int dp_feedback_tcc_enable(struct dp_transport *t)
 	return t->tcc ? 0 : -ENOMEM;
 }
 
-/* Sorted by seq relative to base (wrap aware), duplicates removed, late
- * ones (before base when have_base) dropped. Returns the count in out. */
-static uint32_t tcc_sorted(const struct dp_tcc *q, uint16_t base, int have_base,
-			   struct dp_rtcp_tcc_arrival *out)
+/* Inserts the arrivals a[0 .. n) into out[0 .. *n_out), kept sorted by seq
+ * relative to base (wrap aware), duplicates dropped (the first arrival
+ * counts), arrivals before base dropped when have_base. */
+static void tcc_insert(const struct dp_rtcp_tcc_arrival *a, uint32_t n, uint16_t base,
+		       int have_base, struct dp_rtcp_tcc_arrival *out, uint32_t *n_out)
 {
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < q->n; i++) {
-		struct dp_rtcp_tcc_arrival e = q->a[i];
+	uint32_t m = *n_out;
+	for (uint32_t i = 0; i < n; i++) {
+		struct dp_rtcp_tcc_arrival e = a[i];
 		uint16_t key = (uint16_t)(e.seq - base);
 		if (have_base && key >= 0x8000u)
 			continue; /* reported (or given up) already */
 		/* insertion sort: arrivals are nearly in order, so this is ~linear */
-		uint32_t j = n;
+		uint32_t j = m;
 		while (j > 0 && (uint16_t)(out[j - 1].seq - base) > key)
 			j--;
 		if (j > 0 && out[j - 1].seq == e.seq)
-			continue; /* duplicate: the first arrival counts */
-		memmove(&out[j + 1], &out[j], (n - j) * sizeof(*out));
+			continue;
+		memmove(&out[j + 1], &out[j], (m - j) * sizeof(*out));
 		out[j] = e;
-		n++;
+		m++;
 	}
-	return n;
+	*n_out = m;
+}
+
+/* Where the next feedback of q starts: next_seq, or the earliest late
+ * arrival (one before next_seq, reported lost already) that the history
+ * still covers, so that it is reported received after all, like a
+ * libwebrtc receiver does. Late ones beyond the history stay lost. */
+static uint16_t tcc_base(const struct dp_tcc *q)
+{
+	uint16_t base = q->next_seq;
+	uint16_t span = (uint16_t)(q->next_seq - q->hist_from); /* seqs the history covers */
+	if (q->n_hist == 0)
+		return base;
+	if (span > TCC_GAP_MAX)
+		span = TCC_GAP_MAX;
+	for (uint32_t i = 0; i < q->n; i++) {
+		uint16_t back = (uint16_t)(q->next_seq - q->a[i].seq);
+		if (back != 0 && back <= span && back > (uint16_t)(q->next_seq - base))
+			base = q->a[i].seq;
+	}
+	return base;
+}
+
+/* Remembers the received entries of a report s[0 .. n) starting at base:
+ * the history keeps what came before base, then them, at most
+ * DP_TCC_HIST entries (the newest). */
+static void tcc_remember(struct dp_tcc *q, const struct dp_rtcp_tcc_arrival *s, uint32_t n,
+			 uint16_t base)
+{
+	uint32_t keep = 0, recv = 0, skip = 0;
+	while (keep < q->n_hist && (uint16_t)(base - q->hist[keep].seq) - 1u < 0x7fffu)
+		keep++; /* hist[keep] is before base */
+	for (uint32_t i = 0; i < n; i++)
+		recv += s[i].arrival_us != DP_RTCP_TCC_LOST;
+	if (keep == 0)
+		q->hist_from = base;
+	if (recv >= DP_TCC_HIST) {
+		skip = recv - DP_TCC_HIST; /* the report alone fills it */
+		keep = 0;
+	} else if (keep + recv > DP_TCC_HIST) {
+		uint32_t drop = keep + recv - DP_TCC_HIST;
+		memmove(&q->hist[0], &q->hist[drop], (keep - drop) * sizeof(q->hist[0]));
+		keep -= drop;
+		q->hist_from = q->hist[0].seq;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (s[i].arrival_us == DP_RTCP_TCC_LOST)
+			continue;
+		if (skip) {
+			skip--;
+			continue;
+		}
+		q->hist[keep++] = s[i];
+	}
+	q->n_hist = keep;
+	if (recv >= DP_TCC_HIST) /* older received ones are gone */
+		q->hist_from = q->hist[0].seq;
 }
 
 static int64_t tick(int64_t us)
@@ -217,6 +274,7 @@ static void tcc_flush(struct dp_media *md, struct dp_transport *t, uint64_t now_
 {
 	struct dp_tcc *q = t->tcc;
 	struct dp_rtcp_tcc_arrival *s = md->tcc_sort + 1; /* room for a leading loss */
+	uint32_t n = 0;
 	q->last_fb_ns = now_ns;
 	if (q->n == 0)
 		return;
@@ -226,27 +284,34 @@ static void tcc_flush(struct dp_media *md, struct dp_transport *t, uint64_t now_
 		q->n = 0;
 		return;
 	}
-	uint32_t n = tcc_sorted(q, q->next_seq, q->have_next, s);
+	uint16_t base = q->have_next ? tcc_base(q) : q->a[0].seq;
+	if (q->have_next && base != q->next_seq) /* late arrivals: re-report from base */
+		tcc_insert(q->hist, q->n_hist, base, 1, s, &n);
+	tcc_insert(q->a, q->n, base, q->have_next, s, &n);
 	if (n == 0 && q->have_next) {
 		/* all before next_seq: a restarted sender; start over */
 		q->have_next = 0;
-		n = tcc_sorted(q, q->a[0].seq, 0, s);
+		q->n_hist = 0;
+		base = q->a[0].seq;
+		tcc_insert(q->a, q->n, base, 0, s, &n);
 	}
 	q->n = 0;
 	if (n == 0)
 		return;
 	if (q->have_next) {
-		uint16_t gap = (uint16_t)(s[0].seq - q->next_seq);
+		uint16_t gap = (uint16_t)(s[0].seq - base);
 		if (gap > TCC_GAP_MAX) {
 			q->have_next = 0; /* a jump: no losses reported for it */
+			q->n_hist = 0;
 		} else if (gap > 0) {
 			/* seqs since the last report missing: lost so far */
 			s--;
 			n++;
-			s[0].seq = q->next_seq;
+			s[0].seq = base;
 			s[0].arrival_us = DP_RTCP_TCC_LOST;
 		}
 	}
+	tcc_remember(q, s, n, s[0].seq); /* before the loop reuses slots */
 	for (size_t i = 0; i < n;) {
 		if (i > 0) {
 			uint16_t gap = (uint16_t)(s[i].seq - s[i - 1].seq);

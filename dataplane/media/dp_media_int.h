@@ -46,6 +46,7 @@ struct dp_stun_hmac;
 #define DP_SERVER_SSRC 0x534c4345u /* sender SSRC of the RTCP we originate ("SLCE") */
 #define DP_KF_MIN_NS 500000000ull  /* at most one key-frame request per producer per 500 ms */
 #define DP_TCC_RING 1024u        /* transport-cc arrivals kept per producer transport */
+#define DP_TCC_HIST 256u         /* reported arrivals kept to re-report after a late one */
 #define DP_TCC_FB_NS 50000000ull /* transport-cc feedback period */
 #define DP_RR_NS 1000000000ull   /* receiver report period */
 #define DP_SR_NS 1000000000ull   /* sender report period (to consumers) */
@@ -143,7 +144,11 @@ struct dp_tcc {
 	uint8_t fb_count;       /* feedback packet count, wraps */
 	uint32_t pad;
 	uint64_t last_fb_ns;
+	uint32_t n_hist;        /* received arrivals reported last, hist[0 .. n_hist) */
+	uint16_t hist_from;     /* first seq hist covers: later reports may restart here */
+	uint16_t pad2;
 	struct dp_rtcp_tcc_arrival a[DP_TCC_RING];
+	struct dp_rtcp_tcc_arrival hist[DP_TCC_HIST]; /* sorted by seq, oldest first */
 };
 
 /* A consumer, on its transport's lcore. */
@@ -229,7 +234,7 @@ struct dp_media {
 	uint64_t tsc_base;               /* clock: TSC and ns at the last timer call */
 	uint64_t ns_base;
 	uint64_t ns_per_tsc_q32;         /* ns per TSC tick, 32.32 fixed point */
-	struct dp_rtcp_tcc_arrival tcc_sort[DP_TCC_RING + 1]; /* feedback scratch */
+	struct dp_rtcp_tcc_arrival tcc_sort[DP_TCC_RING + DP_TCC_HIST + 1]; /* feedback scratch */
 	uint64_t rr_last_ns;             /* last receiver-report round */
 	uint64_t sr_last_ns;             /* last sender-report round (consumers) */
 };
