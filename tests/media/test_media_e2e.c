@@ -786,24 +786,25 @@ static void test_rtcp_keyframe(void)
 
 #define SERVER_SSRC 0x534c4345u /* DP_SERVER_SSRC (dataplane/media/dp_media_int.h) */
 
-/* Receives SRTCP on P (unprotected with the browser's context) until a
+/* Receives SRTCP on b (unprotected with the browser's context) until a
  * sub-packet of type pt / fmt arrives, copied to out (cap bytes). Other
- * datagrams (transport-cc feedback meanwhile) are skipped. Length or -1. */
-static int p_recv_rtcp(uint8_t pt, uint8_t fmt, uint8_t *out, size_t cap)
+ * RTCP (transport-cc feedback, RRs, SRs meanwhile) is skipped, at most
+ * `tries` datagrams, so a missing packet fails instead of hanging; RTP is
+ * a failure (no media flows while the callers wait). Length or -1. */
+static int br_recv_rtcp(struct browser *b, int tries, uint8_t pt, uint8_t fmt, uint8_t *out,
+			size_t cap)
 {
-	/* other RTCP (RRs, about one a second) is skipped: bounded so a
-	 * missing packet fails in about a minute instead of hanging */
-	for (int tries = 0; tries < 60; tries++) {
+	for (; tries > 0; tries--) {
 		uint8_t buf[2048];
-		int n = br_recv(&H, &P, buf, sizeof(buf));
+		int n = br_recv(&H, b, buf, sizeof(buf));
 		if (n <= 0)
 			return -1;
 		uint32_t len = (uint32_t)n;
 		if (len < 8 || buf[1] < 192 || buf[1] > 223) {
-			CHECK(0); /* only RTCP goes to the producer now */
+			CHECK(0);
 			continue;
 		}
-		CHECK_EQ(dp_srtp_unprotect_rtcp(P.srtp, buf, &len, len), DP_SRTP_OK);
+		CHECK_EQ(dp_srtp_unprotect_rtcp(b->srtp, buf, &len, len), DP_SRTP_OK);
 		struct dp_rtcp_iter it;
 		struct dp_rtcp_pkt pkt;
 		if (dp_rtcp_iter_init(&it, buf, len) != DP_RTCP_OK) {
@@ -817,6 +818,12 @@ static int p_recv_rtcp(uint8_t pt, uint8_t fmt, uint8_t *out, size_t cap)
 			}
 	}
 	return -1;
+}
+
+/* The same on the producer's browser P (RRs about once a second skipped). */
+static int p_recv_rtcp(uint8_t pt, uint8_t fmt, uint8_t *out, size_t cap)
+{
+	return br_recv_rtcp(&P, 60, pt, fmt, out, cap);
 }
 
 static int request_keyframe(uint32_t producer_id)
@@ -1177,30 +1184,14 @@ static void test_receiver_report(void)
  * failure: none is sent), parsed into *sr. 0 or -1. */
 static int consumer_recv_sr(struct cstate *cs, struct dp_rtcp_sr *sr)
 {
-	for (int tries = 0; tries < 20; tries++) {
-		uint8_t buf[2048];
-		int n = br_recv(&H, cs->b, buf, sizeof(buf));
-		if (n <= 0)
-			return -1;
-		uint32_t len = (uint32_t)n;
-		if (len < 8 || buf[1] < 192 || buf[1] > 223) {
-			CHECK(0); /* no media is flowing now */
-			continue;
-		}
-		CHECK_EQ(dp_srtp_unprotect_rtcp(cs->b->srtp, buf, &len, len), DP_SRTP_OK);
-		struct dp_rtcp_iter it;
-		struct dp_rtcp_pkt pkt;
-		if (dp_rtcp_iter_init(&it, buf, len) != DP_RTCP_OK) {
-			CHECK(0);
-			continue;
-		}
-		while (dp_rtcp_iter_next(&it, &pkt))
-			if (pkt.pt == DP_RTCP_PT_SR) {
-				CHECK_EQ(dp_rtcp_parse_sr(&pkt, sr), DP_RTCP_OK);
-				return 0;
-			}
-	}
-	return -1;
+	uint8_t sub[512];
+	struct dp_rtcp_pkt pkt;
+	int n = br_recv_rtcp(cs->b, 20, DP_RTCP_PT_SR, 0, sub, sizeof(sub));
+	if (n <= 0)
+		return -1;
+	CHECK_EQ(dp_rtcp_pkt_parse(sub, (size_t)n, &pkt), DP_RTCP_OK);
+	CHECK_EQ(dp_rtcp_parse_sr(&pkt, sr), DP_RTCP_OK);
+	return 0;
 }
 
 /* Sender reports to consumers (about once a second): from the consumer's
