@@ -13,7 +13,7 @@ pkgs=(build-essential cmake pkg-config libdpdk-dev dpdk libsrtp2-dev libssl-dev
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 if [ $want_test = 1 ]; then
-	pkgs+=(clang libclang-rt-14-dev chromium) # chromium: the browser tests (tests/e2e)
+	pkgs+=(clang libclang-rt-14-dev chromium nftables) # chromium: the browser tests (tests/e2e); nftables: their packet loss
 fi
 # node + npm bundle the demo page at build time (and run the Node tests)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

@@ -287,76 +287,59 @@ static enum dp_srtp_status check_args(const uint8_t *pkt, const uint32_t *len, u
 	return DP_SRTP_OK;
 }
 
-enum dp_srtp_status dp_srtp_protect_rtp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
-					uint32_t cap)
+/* The four libsrtp transforms share one signature. */
+typedef srtp_err_status_t (*srtp_transform_fn)(srtp_t, void *, int *);
+
+/* Runs fn on pkt in place with session s (NULL: this direction has no keys),
+ * after checking the arguments and that grow bytes of trailer fit. */
+static enum dp_srtp_status transform(srtp_t s, srtp_transform_fn fn, uint8_t *pkt,
+				     uint32_t *len, uint32_t cap, uint32_t grow)
 {
 	enum dp_srtp_status st;
 	int n;
 
-	if (!ctx || !ctx->tx)
+	if (!s)
 		return DP_SRTP_BAD_PARAM;
-	st = check_args(pkt, len, cap, ctx->rtp_overhead);
+	st = check_args(pkt, len, cap, grow);
 	if (st != DP_SRTP_OK)
 		return st;
 	n = (int)*len;
-	st = map_status(srtp_protect(ctx->tx, pkt, &n));
+	st = map_status(fn(s, pkt, &n));
 	if (st == DP_SRTP_OK)
 		*len = (uint32_t)n;
 	return st;
+}
+
+enum dp_srtp_status dp_srtp_protect_rtp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
+					uint32_t cap)
+{
+	if (!ctx)
+		return DP_SRTP_BAD_PARAM;
+	return transform(ctx->tx, srtp_protect, pkt, len, cap, ctx->rtp_overhead);
 }
 
 enum dp_srtp_status dp_srtp_unprotect_rtp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
 					  uint32_t cap)
 {
-	enum dp_srtp_status st;
-	int n;
-
-	if (!ctx || !ctx->rx)
+	if (!ctx)
 		return DP_SRTP_BAD_PARAM;
-	st = check_args(pkt, len, cap, 0);
-	if (st != DP_SRTP_OK)
-		return st;
-	n = (int)*len;
-	st = map_status(srtp_unprotect(ctx->rx, pkt, &n));
-	if (st == DP_SRTP_OK)
-		*len = (uint32_t)n;
-	return st;
+	return transform(ctx->rx, srtp_unprotect, pkt, len, cap, 0);
 }
 
 enum dp_srtp_status dp_srtp_protect_rtcp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
 					 uint32_t cap)
 {
-	enum dp_srtp_status st;
-	int n;
-
-	if (!ctx || !ctx->tx)
+	if (!ctx)
 		return DP_SRTP_BAD_PARAM;
-	st = check_args(pkt, len, cap, ctx->rtcp_overhead);
-	if (st != DP_SRTP_OK)
-		return st;
-	n = (int)*len;
-	st = map_status(srtp_protect_rtcp(ctx->tx, pkt, &n));
-	if (st == DP_SRTP_OK)
-		*len = (uint32_t)n;
-	return st;
+	return transform(ctx->tx, srtp_protect_rtcp, pkt, len, cap, ctx->rtcp_overhead);
 }
 
 enum dp_srtp_status dp_srtp_unprotect_rtcp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
 					   uint32_t cap)
 {
-	enum dp_srtp_status st;
-	int n;
-
-	if (!ctx || !ctx->rx)
+	if (!ctx)
 		return DP_SRTP_BAD_PARAM;
-	st = check_args(pkt, len, cap, 0);
-	if (st != DP_SRTP_OK)
-		return st;
-	n = (int)*len;
-	st = map_status(srtp_unprotect_rtcp(ctx->rx, pkt, &n));
-	if (st == DP_SRTP_OK)
-		*len = (uint32_t)n;
-	return st;
+	return transform(ctx->rx, srtp_unprotect_rtcp, pkt, len, cap, 0);
 }
 
 unsigned int dp_srtp_protect_rtp_burst(struct dp_srtp *const ctx[], uint8_t *const pkts[],
