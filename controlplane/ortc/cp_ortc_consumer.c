@@ -11,19 +11,6 @@
 #include "cp_ortc.h"
 #include "cp_ortc_int.h"
 
-static bool fb_has(const json_t *codec, const char *type, const char *param)
-{
-	const json_t *fb;
-	size_t i;
-
-	json_array_foreach(json_object_get(codec, "rtcpFeedback"), i, fb) {
-		if (strcmp(cp_ortc_get_str(fb, "type", ""), type) == 0 &&
-		    strcmp(cp_ortc_get_str(fb, "parameter", ""), param) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* The first capability codec matching codec (strict, no modification). */
 static const json_t *find_cap_codec(const json_t *caps, const json_t *codec)
 {
@@ -273,10 +260,10 @@ static void fill_consumer_msg(const struct cp_ortc_producer *p, const json_t *pa
 	m->ext.audio_level = ext_id_of(exts, CP_ORTC_URI_AUDIO_LEVEL);
 	m->ext.video_orientation = ext_id_of(exts, CP_ORTC_URI_VIDEO_ORIENTATION);
 	m->ext.toffset = ext_id_of(exts, CP_ORTC_URI_TOFFSET);
-	m->nack = fb_has(first, "nack", "");
-	m->pli = fb_has(first, "nack", "pli");
-	m->fir = fb_has(first, "ccm", "fir");
-	m->tcc = m->ext.transport_cc && fb_has(first, "transport-cc", "");
+	m->nack = cp_ortc_has_fb(first, "nack", "");
+	m->pli = cp_ortc_has_fb(first, "nack", "pli");
+	m->fir = cp_ortc_has_fb(first, "ccm", "fir");
+	m->tcc = m->ext.transport_cc && cp_ortc_has_fb(first, "transport-cc", "");
 }
 
 static json_t *consumer_rtcp(const char *cname)

@@ -28,6 +28,9 @@ int64_t cp_ortc_get_int(const json_t *obj, const char *key, int64_t dflt);
 /* String member `key` of obj, or dflt when absent or not a string. */
 const char *cp_ortc_get_str(const json_t *obj, const char *key, const char *dflt);
 
+/* Whether codec's rtcpFeedback holds {type, parameter} ("" = no parameter). */
+bool cp_ortc_has_fb(const json_t *codec, const char *type, const char *param);
+
 /*
  * Normalized deep copies, as mediasoup's validate* functions leave their
  * (cloned) input: defaults filled in (headerExtensions/encodings [], rtcp {},

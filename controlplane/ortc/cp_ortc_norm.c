@@ -105,6 +105,19 @@ const char *cp_ortc_get_str(const json_t *obj, const char *key, const char *dflt
 	return json_is_string(v) ? json_string_value(v) : dflt;
 }
 
+bool cp_ortc_has_fb(const json_t *codec, const char *type, const char *param)
+{
+	const json_t *fb;
+	size_t i;
+
+	json_array_foreach(json_object_get(codec, "rtcpFeedback"), i, fb) {
+		if (strcmp(cp_ortc_get_str(fb, "type", ""), type) == 0 &&
+		    strcmp(cp_ortc_get_str(fb, "parameter", ""), param) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Replaces obj[key] (a number) by the json integer of the same value. */
 static int int_field(json_t *obj, const char *key, int64_t min, int64_t max)
 {

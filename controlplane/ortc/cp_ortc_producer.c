@@ -46,20 +46,6 @@ static int cap_pt(const json_t *cap)
 	return json_is_integer(v) ? (int)json_integer_value(v) : -1;
 }
 
-/* Whether codec's rtcpFeedback holds {type, parameter}. */
-static bool has_fb(const json_t *codec, const char *type, const char *param)
-{
-	const json_t *fb;
-	size_t i;
-
-	json_array_foreach(json_object_get(codec, "rtcpFeedback"), i, fb) {
-		if (strcmp(cp_ortc_get_str(fb, "type", ""), type) == 0 &&
-		    strcmp(cp_ortc_get_str(fb, "parameter", ""), param) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Where an extension's id goes in struct sl_ext_ids, or NULL. */
 static uint8_t *ext_slot(struct sl_ext_ids *e, const char *uri)
 {
@@ -241,9 +227,9 @@ static int pick_encoding(struct pparse *s, struct cp_ortc_producer *out)
 		out->rtx_payload_type = 0;
 		out->router_rtx_pt = 0;
 	}
-	out->nack = has_fb(s->primary, "nack", "");
-	out->pli = has_fb(s->primary, "nack", "pli");
-	out->fir = has_fb(s->primary, "ccm", "fir");
+	out->nack = cp_ortc_has_fb(s->primary, "nack", "");
+	out->pli = cp_ortc_has_fb(s->primary, "nack", "pli");
+	out->fir = cp_ortc_has_fb(s->primary, "ccm", "fir");
 	return 0;
 }
 
@@ -269,7 +255,7 @@ static int map_exts(struct pparse *s, struct cp_ortc_producer *out)
 			*ext_slot(&out->router_ext, uri) = cp_ortc_router_ext_id(s->kind, uri);
 		}
 	}
-	out->tcc = out->ext.transport_cc && has_fb(s->primary, "transport-cc", "");
+	out->tcc = out->ext.transport_cc && cp_ortc_has_fb(s->primary, "transport-cc", "");
 	return 0;
 }
 
