@@ -929,50 +929,81 @@ static void tcc_send_one(uint16_t tw)
 	expect_rtp(&S3, g_seq, 1, (uint16_t)(g_seq + S3.off), 0, 0);
 }
 
-/* What transport-cc feedback said about seqs base .. base + 15. */
+/* What transport-cc feedback said about seqs base .. base + span - 1. */
 struct tcc_seen {
 	uint16_t base;
-	int never_lost;     /* offset that must not be reported lost, or -1 */
-	uint8_t recv[16];   /* times reported received */
-	uint8_t lost[16];   /* times reported not received */
+	uint16_t span;          /* <= TCC_SEEN_MAX */
+	int never_lost;         /* offset that must not be reported lost, or -1 */
+	int only_lost;          /* the one offset that may be reported lost, or -1 */
+	unsigned int n_recv;    /* offsets reported received at least once */
+#define TCC_SEEN_MAX 512
+	uint8_t recv[TCC_SEEN_MAX]; /* times reported received */
+	uint8_t lost[TCC_SEEN_MAX]; /* times reported not received */
 };
 
-/* Receives transport-cc feedback (counts incrementing by one from
- * *last_fb) into ts until offset off has been reported received (want 1)
- * or not received (want 0). 0, or -1 when that does not come within 40
- * feedback packets. */
-static int tcc_wait(struct tcc_seen *ts, unsigned int off, int want, uint8_t *last_fb,
+/* Feedback count of the last transport-cc feedback received, -1 = none. */
+static int g_tcc_fb = -1;
+
+/* Receives one transport-cc feedback packet (its count must follow the
+ * previous one's) and adds what it says to ts. 0, or -1 when none comes. */
+static int tcc_take(struct tcc_seen *ts, struct dp_rtcp_tcc_status *st, unsigned int st_cap)
+{
+	uint8_t sub[2048];
+	int n = p_recv_rtcp(DP_RTCP_PT_RTPFB, DP_RTCP_FMT_TCC, sub, sizeof(sub));
+	if (n <= 0)
+		return -1;
+	struct dp_rtcp_pkt pkt;
+	struct dp_rtcp_tcc tcc;
+	if (dp_rtcp_pkt_parse(sub, (size_t)n, &pkt) != DP_RTCP_OK ||
+	    dp_rtcp_parse_tcc(&pkt, &tcc, st, st_cap) != DP_RTCP_OK) {
+		CHECK(0);
+		return 0;
+	}
+	CHECK_EQ(tcc.sender_ssrc, SERVER_SSRC);
+	CHECK_EQ(tcc.media_ssrc, SSRC_B);
+	if (g_tcc_fb >= 0)
+		CHECK_EQ(tcc.fb_count, (uint8_t)(g_tcc_fb + 1));
+	g_tcc_fb = tcc.fb_count;
+	for (unsigned int i = 0; i < tcc.status_count; i++) {
+		uint16_t o = (uint16_t)(st[i].seq - ts->base);
+		if (o >= ts->span)
+			continue;
+		if (st[i].symbol == DP_RTCP_TCC_NOT_RECEIVED) {
+			CHECK(ts->never_lost != (int)o);
+			CHECK(ts->only_lost < 0 || ts->only_lost == (int)o);
+			ts->lost[o]++;
+		} else {
+			ts->n_recv += ts->recv[o] == 0;
+			ts->recv[o]++;
+		}
+	}
+	return 0;
+}
+
+/* Takes feedback into ts until offset off has been reported received
+ * (want 1) or not received (want 0). 0, or -1 when that does not come
+ * within 40 feedback packets. */
+static int tcc_wait(struct tcc_seen *ts, unsigned int off, int want,
 		    struct dp_rtcp_tcc_status *st, unsigned int st_cap)
 {
 	for (int k = 0; k < 40; k++) {
 		if (want ? ts->recv[off] : ts->lost[off])
 			return 0;
-		uint8_t sub[2048];
-		int n = p_recv_rtcp(DP_RTCP_PT_RTPFB, DP_RTCP_FMT_TCC, sub, sizeof(sub));
-		if (n <= 0)
+		if (tcc_take(ts, st, st_cap) != 0)
 			return -1;
-		struct dp_rtcp_pkt pkt;
-		struct dp_rtcp_tcc tcc;
-		if (dp_rtcp_pkt_parse(sub, (size_t)n, &pkt) != DP_RTCP_OK ||
-		    dp_rtcp_parse_tcc(&pkt, &tcc, st, st_cap) != DP_RTCP_OK) {
-			CHECK(0);
-			continue;
-		}
-		CHECK_EQ(tcc.fb_count, (uint8_t)(*last_fb + 1));
-		*last_fb = tcc.fb_count;
-		for (unsigned int i = 0; i < tcc.status_count; i++) {
-			uint16_t o = (uint16_t)(st[i].seq - ts->base);
-			if (o >= 16)
-				continue;
-			if (st[i].symbol == DP_RTCP_TCC_NOT_RECEIVED) {
-				CHECK(ts->never_lost != (int)o);
-				ts->lost[o]++;
-			} else {
-				ts->recv[o]++;
-			}
-		}
 	}
 	return (want ? ts->recv[off] : ts->lost[off]) ? 0 : -1;
+}
+
+/* Takes feedback into ts until n offsets were reported received, at most
+ * max_fb packets. 0 or -1. */
+static int tcc_wait_count(struct tcc_seen *ts, unsigned int n, int max_fb,
+			  struct dp_rtcp_tcc_status *st, unsigned int st_cap)
+{
+	for (int k = 0; k < max_fb && ts->n_recv < n; k++)
+		if (tcc_take(ts, st, st_cap) != 0)
+			return -1;
+	return ts->n_recv >= n ? 0 : -1;
 }
 
 /* A packet that arrives after a feedback reported it lost is reported
@@ -980,33 +1011,32 @@ static int tcc_wait(struct tcc_seen *ts, unsigned int off, int want, uint8_t *la
  * libwebrtc receiver does), so the sender's estimate does not count a
  * reordering as loss. Deterministic: each step waits for the feedback
  * that proves the previous flush happened. */
-static void tcc_late_arrival(uint8_t *last_fb, struct dp_rtcp_tcc_status *st,
-			     unsigned int st_cap)
+static void tcc_late_arrival(struct dp_rtcp_tcc_status *st, unsigned int st_cap)
 {
-	struct tcc_seen ts = {.base = 53000, .never_lost = -1};
+	static struct tcc_seen ts = {.base = 53000, .span = 16, .never_lost = -1, .only_lost = -1};
 	for (uint16_t o = 0; o < 3; o++)
 		tcc_send_one((uint16_t)(ts.base + o));
 	/* the first packets after a jump start a new report */
-	CHECK_EQ(tcc_wait(&ts, 2, 1, last_fb, st, st_cap), 0);
+	CHECK_EQ(tcc_wait(&ts, 2, 1, st, st_cap), 0);
 	tcc_send_one((uint16_t)(ts.base + 4));
-	CHECK_EQ(tcc_wait(&ts, 3, 0, last_fb, st, st_cap), 0); /* 3 lost so far */
+	CHECK_EQ(tcc_wait(&ts, 3, 0, st, st_cap), 0); /* 3 lost so far */
 	CHECK(ts.recv[4] == 1);
 	/* 3 is found after all, and 4 (received) is never reported lost:
 	 * the late one is not taken for a restarted sender */
 	ts.never_lost = 4;
 	tcc_send_one((uint16_t)(ts.base + 3));
-	CHECK_EQ(tcc_wait(&ts, 3, 1, last_fb, st, st_cap), 0);
+	CHECK_EQ(tcc_wait(&ts, 3, 1, st, st_cap), 0);
 	tcc_send_one((uint16_t)(ts.base + 5));
-	CHECK_EQ(tcc_wait(&ts, 5, 1, last_fb, st, st_cap), 0);
+	CHECK_EQ(tcc_wait(&ts, 5, 1, st, st_cap), 0);
 	/* a late one and a new one together (in one flush or two: either
 	 * way both are reported received and 7 is never reported lost) */
 	tcc_send_one((uint16_t)(ts.base + 7));
-	CHECK_EQ(tcc_wait(&ts, 6, 0, last_fb, st, st_cap), 0);
+	CHECK_EQ(tcc_wait(&ts, 6, 0, st, st_cap), 0);
 	ts.never_lost = 7;
 	tcc_send_one((uint16_t)(ts.base + 6));
 	tcc_send_one((uint16_t)(ts.base + 8));
-	CHECK_EQ(tcc_wait(&ts, 6, 1, last_fb, st, st_cap), 0);
-	CHECK_EQ(tcc_wait(&ts, 8, 1, last_fb, st, st_cap), 0);
+	CHECK_EQ(tcc_wait(&ts, 6, 1, st, st_cap), 0);
+	CHECK_EQ(tcc_wait(&ts, 8, 1, st, st_cap), 0);
 	for (unsigned int o = 0; o < 9; o++)
 		CHECK_EQ(ts.recv[o] > 0, 1);
 }
@@ -1017,121 +1047,38 @@ static void tcc_late_arrival(uint8_t *last_fb, struct dp_rtcp_tcc_status *st,
 static void test_tcc_feedback(void)
 {
 	static const uint16_t offs[] = {0, 1, 2, 4, 5, 8, 7, 9}; /* 3, 6 missing; 8 before 7 */
-	const uint16_t base = 50000;
 	const unsigned int n_offs = sizeof(offs) / sizeof(offs[0]);
 	static struct dp_rtcp_tcc_status st[4096];
-	int seen[10] = {0}, lost_seen[10] = {0};
+	const unsigned int st_cap = sizeof(st) / sizeof(st[0]);
+	static struct tcc_seen t1 = {.base = 50000, .span = 10, .never_lost = -1, .only_lost = -1};
 	br_drain(&P);
-	for (unsigned int i = 0; i < n_offs; i++) {
-		uint8_t rtp[2048];
-		g_seq++;
-		size_t len = br_build_rtp(rtp, SSRC_B, 96, g_seq, 8000000u + g_seq * 3000u,
-					  (uint16_t)(base + offs[i]), PAYLOAD);
-		CHECK(br_send_srtp(&P, rtp, len, NULL) > 0);
-		expect_rtp(&S1, g_seq, 1, (uint16_t)(g_seq + S1.off), 0, 0);
-		expect_rtp(&S2, g_seq, 1, (uint16_t)(g_seq + S2.off), 0, 0);
-		expect_rtp(&S3, g_seq, 1, (uint16_t)(g_seq + S3.off), 0, 0);
-	}
-	unsigned int got = 0;
-	int have_fb = 0;
-	uint8_t last_fb = 0;
-	for (int k = 0; k < 200 && got < n_offs; k++) {
-		uint8_t sub[2048];
-		int n = p_recv_rtcp(DP_RTCP_PT_RTPFB, DP_RTCP_FMT_TCC, sub, sizeof(sub));
-		CHECK(n > 0);
-		if (n <= 0)
-			break;
-		struct dp_rtcp_pkt pkt;
-		struct dp_rtcp_tcc tcc;
-		CHECK_EQ(dp_rtcp_pkt_parse(sub, (size_t)n, &pkt), DP_RTCP_OK);
-		int rc = dp_rtcp_parse_tcc(&pkt, &tcc, st, sizeof(st) / sizeof(st[0]));
-		CHECK_EQ(rc, DP_RTCP_OK);
-		if (rc != DP_RTCP_OK)
-			continue;
-		CHECK_EQ(tcc.sender_ssrc, SERVER_SSRC);
-		CHECK_EQ(tcc.media_ssrc, SSRC_B);
-		if (have_fb)
-			CHECK_EQ(tcc.fb_count, (uint8_t)(last_fb + 1));
-		have_fb = 1;
-		last_fb = tcc.fb_count;
-		for (unsigned int i = 0; i < tcc.status_count; i++) {
-			uint16_t o = (uint16_t)(st[i].seq - base);
-			if (o >= 10)
-				continue;
-			if (st[i].symbol == DP_RTCP_TCC_NOT_RECEIVED) {
-				lost_seen[o]++;
-			} else {
-				/* 7 came after 8: if a feedback went out
-				 * between them, 8 is reported again with 7 */
-				if (!seen[o])
-					got++;
-				seen[o]++;
-			}
-		}
-	}
-	CHECK_EQ(got, n_offs);
+	for (unsigned int i = 0; i < n_offs; i++)
+		tcc_send_one((uint16_t)(t1.base + offs[i]));
+	CHECK_EQ(tcc_wait_count(&t1, n_offs, 200, st, st_cap), 0);
 	for (unsigned int o = 0; o < 10; o++) {
 		int sent = !(o == 3 || o == 6);
-		CHECK_EQ(seen[o] > 0, sent);
-		CHECK(seen[o] <= 2);
+		CHECK_EQ(t1.recv[o] > 0, sent);
+		/* 7 came after 8: if a feedback went out between them, 8 is
+		 * reported again with 7 */
+		CHECK(t1.recv[o] <= 2);
 	}
 	/* the gaps inside one feedback are reported as not received */
-	CHECK(lost_seen[3] >= 1 && lost_seen[6] >= 1);
+	CHECK(t1.lost[3] >= 1 && t1.lost[6] >= 1);
 
 	/* 300 packets, one seq missing in the middle: more than one feedback
 	 * packet takes (by the period or the size limit); every seq sent is
-	 * reported received exactly once, the missing one not received */
+	 * reported received exactly once, only the missing one not received */
 	enum { N2 = 300, GAP2 = 150 };
-	static uint8_t seen2[N2 + 1];
-	int lost2 = 0;
-	const uint16_t base2 = 51000;
-	memset(seen2, 0, sizeof(seen2));
+	static struct tcc_seen t2 = {.base = 51000, .span = N2 + 1, .never_lost = -1,
+				     .only_lost = GAP2};
 	br_drain(&P);
-	for (unsigned int i = 0; i < N2; i++) {
-		uint8_t rtp[2048];
-		g_seq++;
-		uint16_t tw = (uint16_t)(base2 + i + (i >= GAP2));
-		size_t len = br_build_rtp(rtp, SSRC_B, 96, g_seq, 8000000u + g_seq * 3000u, tw,
-					  PAYLOAD);
-		CHECK(br_send_srtp(&P, rtp, len, NULL) > 0);
-		expect_rtp(&S1, g_seq, 1, (uint16_t)(g_seq + S1.off), 0, 0);
-		expect_rtp(&S2, g_seq, 1, (uint16_t)(g_seq + S2.off), 0, 0);
-		expect_rtp(&S3, g_seq, 1, (uint16_t)(g_seq + S3.off), 0, 0);
-	}
-	got = 0;
-	for (int k = 0; k < 400 && got < N2; k++) {
-		uint8_t sub[2048];
-		int n = p_recv_rtcp(DP_RTCP_PT_RTPFB, DP_RTCP_FMT_TCC, sub, sizeof(sub));
-		CHECK(n > 0);
-		if (n <= 0)
-			break;
-		struct dp_rtcp_pkt pkt;
-		struct dp_rtcp_tcc tcc;
-		CHECK_EQ(dp_rtcp_pkt_parse(sub, (size_t)n, &pkt), DP_RTCP_OK);
-		int rc = dp_rtcp_parse_tcc(&pkt, &tcc, st, sizeof(st) / sizeof(st[0]));
-		CHECK_EQ(rc, DP_RTCP_OK);
-		if (rc != DP_RTCP_OK)
-			continue;
-		CHECK_EQ(tcc.fb_count, (uint8_t)(last_fb + 1));
-		last_fb = tcc.fb_count;
-		for (unsigned int i = 0; i < tcc.status_count; i++) {
-			uint16_t o = (uint16_t)(st[i].seq - base2);
-			if (o > N2)
-				continue;
-			if (st[i].symbol == DP_RTCP_TCC_NOT_RECEIVED) {
-				CHECK_EQ(o, GAP2);
-				lost2 += o == GAP2;
-			} else {
-				CHECK(o != GAP2 && !seen2[o]);
-				if (!seen2[o])
-					got++;
-				seen2[o] = 1;
-			}
-		}
-	}
-	CHECK_EQ(got, N2);
-	CHECK(lost2 >= 1);
-	tcc_late_arrival(&last_fb, st, sizeof(st) / sizeof(st[0]));
+	for (unsigned int i = 0; i < N2; i++)
+		tcc_send_one((uint16_t)(t2.base + i + (i >= GAP2)));
+	CHECK_EQ(tcc_wait_count(&t2, N2, 400, st, st_cap), 0);
+	for (unsigned int o = 0; o <= N2; o++)
+		CHECK_EQ(t2.recv[o], o != GAP2);
+	CHECK(t2.lost[GAP2] >= 1);
+	tcc_late_arrival(st, st_cap);
 }
 
 /* Receiver reports to the producer (about once a second): one block
