@@ -4,28 +4,138 @@
  * rooms, peers, transports, producers, consumers, answers by code, DTLS
  * outcomes and the placement's per-lcore load next to the data plane's
  * packet counters.
+ *
+ * Per peer (get-room-stats peerStats) and per transport (/metrics, labels
+ * room, peer, transport, direction): ICE and DTLS state, and from the data
+ * plane's struct sl_transport_counters in the segment the packet counters,
+ * bitrates, RTT, loss both ways and NACK/RTX/PLI counters; per producer and
+ * consumer the last SL_MSG_STREAM_STATS (cp_media.c keeps it). Everything
+ * is read at the time of the request: no state of its own.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cp_sig_int.h"
 
+/* ---- per transport and per stream figures ---- */
+
+/* The data plane's counters of t, or NULL while no data plane is ready. */
+static const struct sl_transport_counters *tp_counters(const struct cp_signal *s,
+							const struct cp_transport *t)
+{
+	if (!s->dp_ready || !s->dp->attached || t->tid >= s->dp->shm.hdr->max_transports)
+		return NULL;
+	return sl_shm_tcounters(s->dp->shm.hdr, t->tid);
+}
+
+static void set_int(json_t *o, const char *key, uint64_t v)
+{
+	json_object_set_new(o, key, json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX
+									 : (json_int_t)v));
+}
+
+/* Milliseconds of a round-trip time in us; null while unknown (0). */
+static json_t *rtt_ms(uint64_t us)
+{
+	return us ? json_real((double)us / 1000.0) : json_null();
+}
+
+static const char *kind_name(uint8_t kind)
+{
+	return kind == SL_KIND_AUDIO ? "audio" : "video";
+}
+
+/* A transport of transportList and of peerStats[].transports: its states
+ * and, while a data plane is ready, its counters (0 / null otherwise). */
 static json_t *transport_stats(struct cp_signal *s, const struct cp_transport *t)
 {
-	json_int_t rx = 0, tx = 0;
-	if (s->dp_ready && s->dp->attached && t->tid < s->dp->shm.hdr->max_transports) {
-		const struct sl_transport_counters *c = sl_shm_tcounters(s->dp->shm.hdr, t->tid);
-		rx = (json_int_t)c->rx_pkts;
-		tx = (json_int_t)c->tx_pkts;
+	const struct sl_transport_counters *c = tp_counters(s, t);
+	struct sl_transport_counters z;
+	if (!c) {
+		memset(&z, 0, sizeof(z));
+		c = &z;
 	}
-	return json_pack("{sssssssIsIsssssbsIsIsIsIsI}", "id", t->id, "peerId", t->peer->id,
-			 "direction", t->is_send ? "send" : "recv", "lcore", (json_int_t)t->lcore,
-			 "port", (json_int_t)t->port, "iceState", cp_transport_ice_name(t->ice),
-			 "dtlsState", cp_dtls_state_name(cp_dtls_state(t->dtls)), "srtpKeys",
-			 t->keys_sent, "producers", (json_int_t)t->n_producers, "consumers",
-			 (json_int_t)t->n_consumers, "rxPackets", rx, "txPackets", tx,
-			 "dataPlaneErrors", (json_int_t)t->dp_errors);
+	json_t *o = json_pack("{sssssssIsIsssssbsIsI}", "id", t->id, "peerId", t->peer->id,
+			      "direction", t->is_send ? "send" : "recv", "lcore",
+			      (json_int_t)t->lcore, "port", (json_int_t)t->port, "iceState",
+			      cp_transport_ice_name(t->ice), "dtlsState",
+			      cp_dtls_state_name(cp_dtls_state(t->dtls)), "srtpKeys", t->keys_sent,
+			      "producers", (json_int_t)t->n_producers, "consumers",
+			      (json_int_t)t->n_consumers);
+	if (!o)
+		return json_object();
+	set_int(o, "dataPlaneErrors", t->dp_errors);
+	set_int(o, "rxPackets", c->rx_pkts);
+	set_int(o, "txPackets", c->tx_pkts);
+	set_int(o, "rxBytes", c->rx_bytes);
+	set_int(o, "txBytes", c->tx_bytes);
+	set_int(o, "rxBitrate", c->rx_bps);
+	set_int(o, "txBitrate", c->tx_bps);
+	json_object_set_new(o, "rttMs", rtt_ms(c->rtt_us));
+	set_int(o, "packetsLost", c->rtp_lost);
+	set_int(o, "remotePacketsLost", c->remote_lost);
+	set_int(o, "nackIn", c->nack_in);
+	set_int(o, "nackOut", c->nack_out);
+	set_int(o, "rtxOut", c->rtx_out);
+	set_int(o, "rtxMiss", c->rtx_miss);
+	set_int(o, "pliIn", c->pli_in);
+	set_int(o, "pliOut", c->pli_out);
+	set_int(o, "pliSuppressed", c->pli_suppressed);
+	return o;
+}
+
+/* The figures of the last SL_MSG_STREAM_STATS of a stream. */
+static void stream_figures(json_t *o, const struct cp_stream_stats *st)
+{
+	set_int(o, "bitrate", st->bitrate_bps);
+	set_int(o, "packets", st->packets);
+	set_int(o, "bytes", st->bytes);
+	set_int(o, "lost", st->lost);
+	set_int(o, "jitter", st->jitter);
+}
+
+static json_t *producer_stats(const struct cp_producer *pr)
+{
+	json_t *o = json_pack("{sssssssI}", "id", pr->id, "transportId", pr->t->id, "kind",
+			      kind_name(pr->ortc.kind), "ssrc", (json_int_t)pr->ortc.ssrc);
+	if (!o)
+		return json_object();
+	stream_figures(o, &pr->stats);
+	return o;
+}
+
+static json_t *consumer_stats(const struct cp_consumer *c)
+{
+	json_t *o = json_pack("{sssssssssIsb}", "id", c->id, "producerId", c->producer->id,
+			      "transportId", c->t->id, "kind", kind_name(c->producer->ortc.kind),
+			      "ssrc", (json_int_t)c->ssrc, "paused", c->paused);
+	if (!o)
+		return json_object();
+	stream_figures(o, &c->stats);
+	json_object_set_new(o, "rttMs", rtt_ms(c->stats.rtt_us));
+	return o;
+}
+
+/* peerStats[i]: a peer with its transports, producers and consumers. */
+static json_t *peer_stats(struct cp_signal *s, const struct cp_peer *p)
+{
+	json_t *tr = json_array(), *pr = json_array(), *co = json_array();
+	const struct cp_link *l;
+	for (l = p->transports.next; tr && l != &p->transports; l = l->next)
+		json_array_append_new(tr, transport_stats(s, cp_container_of(l, struct cp_transport,
+									     peer_link)));
+	for (l = p->producers.next; pr && l != &p->producers; l = l->next)
+		json_array_append_new(pr, producer_stats(cp_container_of(l, struct cp_producer,
+									 peer_link)));
+	for (l = p->consumers.next; co && l != &p->consumers; l = l->next)
+		json_array_append_new(co, consumer_stats(cp_container_of(l, struct cp_consumer,
+									 peer_link)));
+	json_t *o = json_pack("{sssssososo}", "peerId", p->id, "userId", p->claims.sub,
+			      "transports", tr ? tr : json_array(), "producers",
+			      pr ? pr : json_array(), "consumers", co ? co : json_array());
+	return o ? o : json_object();
 }
 
 static json_t *lcore_stats(struct cp_signal *s, uint32_t i)
@@ -46,23 +156,24 @@ static json_t *lcore_stats(struct cp_signal *s, uint32_t i)
 
 json_t *cp_stats_room(struct cp_signal *s, const struct cp_room *r)
 {
-	json_t *tr = json_array(), *lc = json_array();
+	json_t *tr = json_array(), *lc = json_array(), *ps = json_array();
 	const struct cp_link *l, *k;
-	for (l = r->peers.next; tr && l != &r->peers; l = l->next) {
+	for (l = r->peers.next; tr && ps && l != &r->peers; l = l->next) {
 		const struct cp_peer *p = cp_container_of(l, struct cp_peer, room_link);
 		for (k = p->transports.next; k != &p->transports; k = k->next)
 			json_array_append_new(tr, transport_stats(s, cp_container_of(
 							      k, struct cp_transport, peer_link)));
+		json_array_append_new(ps, peer_stats(s, p));
 	}
 	uint32_t n = s->dp_ready ? s->place.n_lcores : 0;
 	for (uint32_t i = 0; lc && i < n; i++)
 		json_array_append_new(lc, lcore_stats(s, i));
-	return json_pack("{s{sssIsIsIsIsbsIsoso}}", "stats", "channelId", r->channel_id, "peers",
+	return json_pack("{s{sssIsIsIsIsbsIsososo}}", "stats", "channelId", r->channel_id, "peers",
 			 (json_int_t)r->n_peers, "producers", (json_int_t)r->n_producers,
 			 "consumers", (json_int_t)r->n_consumers, "createdAt",
 			 (json_int_t)r->created_at_ms, "e2eeEnabled", 1, "transports",
 			 (json_int_t)r->n_transports, "transportList", tr ? tr : json_array(),
-			 "lcores", lc ? lc : json_array());
+			 "lcores", lc ? lc : json_array(), "peerStats", ps ? ps : json_array());
 }
 
 static void gauge(struct cp_buf *b, const char *name, const char *help, uint64_t v)
@@ -99,6 +210,126 @@ static void placement_metrics(struct cp_signal *s, struct cp_buf *b)
 			 "sluice_placement_usable_lcores %u\n", n ? cp_placement_usable(&s->place) : 0);
 }
 
+/* ---- per-transport series ---- */
+
+/* A Prometheus label value: backslash, double quote and newline escaped
+ * (room names are user input). */
+static void label_value(struct cp_buf *b, const char *v)
+{
+	const char *run = v;
+	for (; *v; v++) {
+		const char *esc = *v == '\\' ? "\\\\" : *v == '"' ? "\\\"" : *v == '\n' ? "\\n" : NULL;
+		if (!esc)
+			continue;
+		cp_buf_append(b, run, (size_t)(v - run));
+		cp_buf_append(b, esc, 2);
+		run = v + 1;
+	}
+	cp_buf_append(b, run, (size_t)(v - run));
+}
+
+/* name{room="..",peer="..",transport="..",direction="..".  (no closing brace) */
+static void tp_labels(struct cp_buf *b, const char *name, const struct cp_transport *t)
+{
+	const struct cp_room *r = t->peer->room;
+	cp_buf_printf(b, "%s{room=\"", name);
+	label_value(b, r ? r->channel_id : "");
+	cp_buf_printf(b, "\",peer=\"");
+	label_value(b, t->peer->id);
+	cp_buf_printf(b, "\",transport=\"");
+	label_value(b, t->id);
+	cp_buf_printf(b, "\",direction=\"%s\"", t->is_send ? "send" : "recv");
+}
+
+static struct cp_transport *map_transport(const struct cp_signal *s, size_t i)
+{
+	return s->transports.e && s->transports.e[i].key ? s->transports.e[i].val : NULL;
+}
+
+static const struct {
+	const char *name, *type, *help;
+	size_t off;
+} tp_series[] = {
+#define TS(f, n, ty, h) {n, ty, h, offsetof(struct sl_transport_counters, f)}
+	TS(rx_pkts, "sluice_transport_rx_packets_total", "counter", "Datagrams received"),
+	TS(tx_pkts, "sluice_transport_tx_packets_total", "counter", "Datagrams sent"),
+	TS(rx_bps, "sluice_transport_rx_bitrate_bps", "gauge",
+	   "Received bit/s over the last second"),
+	TS(tx_bps, "sluice_transport_tx_bitrate_bps", "gauge", "Sent bit/s over the last second"),
+	TS(rtp_lost, "sluice_transport_packets_lost_total", "counter",
+	   "Producer RTP packets never received (as in our receiver reports)"),
+	TS(remote_lost, "sluice_transport_remote_packets_lost", "gauge",
+	   "Cumulative loss the receivers of this transport's consumers report"),
+	TS(nack_in, "sluice_transport_nack_in_total", "counter", "NACK packets received"),
+	TS(nack_out, "sluice_transport_nack_out_total", "counter", "NACK packets sent"),
+	TS(rtx_out, "sluice_transport_rtx_out_total", "counter", "Retransmissions sent"),
+	TS(rtx_miss, "sluice_transport_rtx_miss_total", "counter",
+	   "Sequence numbers asked for that the retransmission buffer no longer held"),
+	TS(pli_in, "sluice_transport_pli_in_total", "counter", "PLI packets received"),
+	TS(pli_out, "sluice_transport_pli_out_total", "counter",
+	   "Key-frame requests (PLI/FIR) sent"),
+	TS(pli_suppressed, "sluice_transport_pli_suppressed_total", "counter",
+	   "Key-frame requests not sent: rate limit"),
+#undef TS
+};
+
+/* ICE and DTLS state: one series per transport, value 1, the state as a label. */
+static void tp_state_metrics(struct cp_signal *s, struct cp_buf *b)
+{
+	cp_buf_printf(b, "# HELP sluice_transport_ice_state ICE state of each transport (1, "
+			 "state=new|completed|disconnected).\n# TYPE sluice_transport_ice_state "
+			 "gauge\n");
+	for (size_t i = 0; i < s->transports.cap; i++) {
+		const struct cp_transport *t = map_transport(s, i);
+		if (!t)
+			continue;
+		tp_labels(b, "sluice_transport_ice_state", t);
+		cp_buf_printf(b, ",state=\"%s\"} 1\n", cp_transport_ice_name(t->ice));
+	}
+	cp_buf_printf(b, "# HELP sluice_transport_dtls_state DTLS state of each transport (1, "
+			 "state=the DTLS state's name).\n# TYPE sluice_transport_dtls_state gauge\n");
+	for (size_t i = 0; i < s->transports.cap; i++) {
+		const struct cp_transport *t = map_transport(s, i);
+		if (!t)
+			continue;
+		tp_labels(b, "sluice_transport_dtls_state", t);
+		cp_buf_printf(b, ",state=\"%s\"} 1\n", cp_dtls_state_name(cp_dtls_state(t->dtls)));
+	}
+}
+
+/* The data plane's per-transport counters (while one is ready); the RTT
+ * only once measured. */
+static void tp_metrics(struct cp_signal *s, struct cp_buf *b)
+{
+	tp_state_metrics(s, b);
+	for (size_t k = 0; k < sizeof(tp_series) / sizeof(tp_series[0]); k++) {
+		cp_buf_printf(b, "# HELP %s %s.\n# TYPE %s %s\n", tp_series[k].name,
+			      tp_series[k].help, tp_series[k].name, tp_series[k].type);
+		for (size_t i = 0; i < s->transports.cap; i++) {
+			const struct cp_transport *t = map_transport(s, i);
+			const struct sl_transport_counters *c = t ? tp_counters(s, t) : NULL;
+			if (!c)
+				continue;
+			uint64_t v = *(const volatile uint64_t *)(const void *)((const char *)c +
+										 tp_series[k].off);
+			tp_labels(b, tp_series[k].name, t);
+			cp_buf_printf(b, "} %" PRIu64 "\n", v);
+		}
+	}
+	cp_buf_printf(b, "# HELP sluice_transport_rtt_seconds Latest round-trip time measured "
+			 "with a consumer's receiver (absent until measured).\n"
+			 "# TYPE sluice_transport_rtt_seconds gauge\n");
+	for (size_t i = 0; i < s->transports.cap; i++) {
+		const struct cp_transport *t = map_transport(s, i);
+		const struct sl_transport_counters *c = t ? tp_counters(s, t) : NULL;
+		uint64_t us = c ? *(const volatile uint64_t *)&c->rtt_us : 0;
+		if (!us)
+			continue;
+		tp_labels(b, "sluice_transport_rtt_seconds", t);
+		cp_buf_printf(b, "} %.6f\n", (double)us / 1e6);
+	}
+}
+
 void cp_stats_metrics(struct cp_signal *s, struct cp_buf *b)
 {
 	gauge(b, "sluice_rooms", "Open rooms", cp_map_count(&s->rooms));
@@ -125,4 +356,5 @@ void cp_stats_metrics(struct cp_signal *s, struct cp_buf *b)
 			 "sluice_signal_dp_unsent_total %" PRIu64 "\n",
 		      s->ctr.dp_cmd_failed, s->ctr.dp_ring_full);
 	placement_metrics(s, b);
+	tp_metrics(s, b);
 }

@@ -89,6 +89,24 @@ static struct rte_mbuf *rtcp_mbuf(struct dp_media *md, struct dp_transport *t)
 	return m;
 }
 
+/* The three above for the other media files (dp_nack.c; dp_media_int.h). */
+_Static_assert(RTCP_BUF_MAX == DP_RTCP_BUF_MAX, "one RTCP buffer size");
+struct rte_mbuf *dp_feedback_rtcp_mbuf(struct dp_media *md, struct dp_transport *t)
+{
+	return rtcp_mbuf(md, t);
+}
+
+int dp_feedback_rtcp_send(struct dp_media *md, struct dp_transport *t, struct rte_mbuf *m,
+			  uint32_t len)
+{
+	return rtcp_send(md, t, m, len);
+}
+
+unsigned int dp_tp_blocked(const struct dp_transport *t)
+{
+	return tp_blocked(t);
+}
+
 int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id)
 {
 	struct dp_producer *p = dp_htab_get(&md->prod_id, producer_id);
@@ -422,6 +440,7 @@ static void rr_send(struct dp_media *md, struct dp_producer *p, uint64_t now_ns)
 	uint32_t ext_max = p->cycles | p->max_seq;
 	uint32_t expected = ext_max - p->base_seq + 1u;
 	int64_t lost = (int64_t)expected - (int64_t)p->received; /* < 0 with duplicates */
+	dp_stats_producer_lost(t, p, lost);
 	uint32_t exp_int = expected - p->expected_prior;
 	int64_t lost_int = (int64_t)exp_int - (int64_t)(p->received - p->received_prior);
 	p->expected_prior = expected;
@@ -490,7 +509,7 @@ static int consumer_sr(const struct dp_consumer *c, uint64_t now_ns, struct dp_r
 }
 
 /* One SR from consumer c to its transport's selected tuple. */
-static void sr_send(struct dp_media *md, const struct dp_consumer *c, uint64_t now_ns)
+static void sr_send(struct dp_media *md, struct dp_consumer *c, uint64_t now_ns)
 {
 	struct dp_transport *t = dp_tp_get(md, c->transport_id);
 	struct dp_rtcp_sr sr;
@@ -505,7 +524,8 @@ static void sr_send(struct dp_media *md, const struct dp_consumer *c, uint64_t n
 		rte_pktmbuf_free(m);
 		return;
 	}
-	rtcp_send(md, t, m, (uint32_t)len);
+	if (rtcp_send(md, t, m, (uint32_t)len) == 0)
+		dp_stats_sr_sent(c, sr.ntp, now_ns); /* for the RTT from its RRs */
 }
 
 void dp_feedback_sr_timer(struct dp_media *md, uint64_t now_ns)

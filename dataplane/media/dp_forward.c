@@ -22,6 +22,9 @@
  *   transport, protected with that transport's tx context and sent to its
  *   selected tuple. The producer's latest SR timestamps travel with the
  *   packets (fan-out descriptor, then the dp_fan) for the consumers' SRs.
+ * Loss recovery (dp_nack.h): a fan with a nack consumer keeps a copy of each
+ * plaintext packet before the rewrite; a consumer's NACK resends it through
+ * the same rewrite (write_copy), as RTX or byte-identical.
  * Every packet that does not go out is counted by reason, on the lcore and
  * on the transport it belongs to.
  */
@@ -32,6 +35,7 @@
 
 #include "dp_media.h"
 #include "dp_media_int.h"
+#include "dp_nack.h"
 #include "dp_rtp.h"
 #include "dp_srtp.h"
 
@@ -70,14 +74,16 @@ static void build_ext_map(struct dp_consumer *c, const struct sl_ext_ids *from)
  * One pass over the extension block of the copy d (checked well-formed by
  * the producer's lcore): ids remapped, elements mapped to 0 turned into
  * padding, and the values the consumer's transport owns written (its
- * transport-wide sequence number, abs-send-time of now). Like
+ * transport-wide sequence number, abs-send-time tag->abs24). Like
  * dp_rtp_ext_remap() followed by the setters, in one walk because it runs
  * per consumer and packet; unlike it, an element whose new id the one-byte
  * form cannot carry is stripped alone instead of refusing the block.
  * Rewriting behind the iterator never changes what lies ahead of it.
+ * fresh: the transport's next transport-wide seq is taken and recorded in
+ * tag; else tag's (a byte-identical resend).
  */
 static void ext_rewrite(uint8_t *d, const struct dp_rtp_info *ri, const struct dp_consumer *c,
-			struct dp_transport *ct, uint32_t abs24)
+			struct dp_transport *ct, struct dp_fwd_tag *tag, int fresh)
 {
 	struct dp_rtp_ext_iter it;
 	struct dp_rtp_ext_elem e;
@@ -94,10 +100,15 @@ static void ext_rewrite(uint8_t *d, const struct dp_rtp_info *ri, const struct d
 		else
 			d[e.hdr] = nid;
 		if (nid == c->ext.transport_cc) {
-			if (dp_rtp_ext_set_twcc(d, &e, ct->twcc_seq) == DP_RTP_OK)
-				ct->twcc_seq++;
+			if (!fresh) {
+				if (tag->has_twcc)
+					dp_rtp_ext_set_twcc(d, &e, tag->twcc);
+			} else if (dp_rtp_ext_set_twcc(d, &e, ct->twcc_seq) == DP_RTP_OK) {
+				tag->twcc = ct->twcc_seq++;
+				tag->has_twcc = 1;
+			}
 		} else if (nid == c->ext.abs_send_time) {
-			dp_rtp_ext_set_abs_send_time(d, &e, abs24);
+			dp_rtp_ext_set_abs_send_time(d, &e, tag->abs24);
 		}
 	}
 }
@@ -130,6 +141,72 @@ unsigned int dp_media_stashed(const struct dp_lcore *lc)
 	return lc->media ? lc->media->n_stash : 0;
 }
 
+/* An RTX wrapping of a copy (RFC 4588): the consumer's RTX SSRC and PT,
+ * its RTX sequence number, the consumer-side seq as OSN. */
+struct rtx_wrap {
+	uint32_t ssrc;
+	uint8_t pt;
+	uint16_t seq;
+};
+
+/*
+ * The per-consumer copy of f: a fresh mbuf, the RTP behind room for the
+ * Eth/IPv4/UDP headers (with the 2-byte OSN after the header when rtx),
+ * SSRC, PT, seq tag->seq and timestamp ts rewritten, extension block
+ * remapped (see ext_rewrite for fresh and tag), protected with ct's tx
+ * context and sent to its selected tuple (the caller checked
+ * consumer_blocked). Returns the SRTP length sent, or 0 (dropped and
+ * counted).
+ */
+static uint32_t write_copy(struct dp_media *md, struct dp_consumer *c, struct dp_transport *ct,
+			   const struct fwd_pkt *f, uint8_t pt, uint32_t ts,
+			   const struct rtx_wrap *rtx, struct dp_fwd_tag *tag, int fresh)
+{
+	struct dp_lcore *lc = md->lc;
+	struct rte_mbuf *m = dp_media_mbuf(md);
+	if (!m) {
+		dp_tp_drop(lc, ct, SL_DROP_NO_MBUF);
+		return 0;
+	}
+	m->data_off += DP_RTP_DATA_OFF; /* RTP 4-byte aligned behind 42 header bytes */
+	uint32_t cap = (uint32_t)(m->buf_len - m->data_off - DP_UDP4_HDRS);
+	uint32_t len = f->len + (rtx ? DP_RTP_RTX_OSN_LEN : 0u);
+	if (len + ct->srtp_overhead > cap) {
+		rte_pktmbuf_free(m);
+		dp_tp_drop(lc, ct, SL_DROP_TOO_BIG);
+		return 0;
+	}
+	uint8_t *d = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
+	if (rtx) {
+		uint32_t h = f->ri.payload_off;
+		memcpy(d, f->rtp, h);
+		d[h] = (uint8_t)(tag->seq >> 8);
+		d[h + 1] = (uint8_t)tag->seq;
+		memcpy(d + h + DP_RTP_RTX_OSN_LEN, f->rtp + h, f->len - h);
+		dp_rtp_set_ssrc(d, rtx->ssrc);
+		dp_rtp_set_pt(d, rtx->pt);
+		dp_rtp_set_seq(d, rtx->seq);
+	} else {
+		memcpy(d, f->rtp, f->len);
+		dp_rtp_set_ssrc(d, c->ssrc);
+		dp_rtp_set_pt(d, pt);
+		dp_rtp_set_seq(d, tag->seq);
+	}
+	dp_rtp_set_ts(d, ts);
+	if (f->ri.ext_form == DP_RTP_EXT_ONE || f->ri.ext_form == DP_RTP_EXT_TWO) {
+		if (!c->map_valid || memcmp(&c->map_from, &f->ext, sizeof(f->ext)) != 0)
+			build_ext_map(c, &f->ext);
+		ext_rewrite(d, &f->ri, c, ct, tag, fresh); /* the header is where f has it */
+	}
+	if (dp_srtp_protect_rtp(ct->srtp, d, &len, cap) != DP_SRTP_OK) {
+		rte_pktmbuf_free(m);
+		dp_tp_drop(lc, ct, SL_DROP_SRTP_OTHER);
+		return 0;
+	}
+	dp_transport_send(md, ct, &ct->tuples[ct->selected], m, len);
+	return len;
+}
+
 static void forward_one(struct dp_media *md, struct dp_consumer *c, const struct fwd_pkt *f)
 {
 	struct dp_lcore *lc = md->lc;
@@ -152,45 +229,23 @@ static void forward_one(struct dp_media *md, struct dp_consumer *c, const struct
 		dp_tp_drop(lc, ct, why);
 		return;
 	}
-	struct rte_mbuf *m = dp_media_mbuf(md);
-	if (!m) {
-		dp_tp_drop(lc, ct, SL_DROP_NO_MBUF);
+	struct dp_fwd_tag tag = {.seq = oseq, .abs24 = f->abs24};
+	uint32_t len = write_copy(md, c, ct, f, pt, ots, NULL, &tag, 1);
+	if (!len)
 		return;
-	}
-	m->data_off += DP_RTP_DATA_OFF; /* RTP 4-byte aligned behind 42 header bytes */
-	uint32_t cap = (uint32_t)(m->buf_len - m->data_off - DP_UDP4_HDRS);
-	if (f->len + ct->srtp_overhead > cap) {
-		rte_pktmbuf_free(m);
-		dp_tp_drop(lc, ct, SL_DROP_TOO_BIG);
-		return;
-	}
-	uint8_t *d = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
-	memcpy(d, f->rtp, f->len);
-	dp_rtp_set_ssrc(d, c->ssrc);
-	dp_rtp_set_pt(d, pt);
-	dp_rtp_set_seq(d, oseq);
-	dp_rtp_set_ts(d, ots);
-	if (f->ri.ext_form == DP_RTP_EXT_ONE || f->ri.ext_form == DP_RTP_EXT_TWO) {
-		if (!c->map_valid || memcmp(&c->map_from, &f->ext, sizeof(f->ext)) != 0)
-			build_ext_map(c, &f->ext);
-		ext_rewrite(d, &f->ri, c, ct, f->abs24);
-	}
-	uint32_t len = f->len;
-	if (dp_srtp_protect_rtp(ct->srtp, d, &len, cap) != DP_SRTP_OK) {
-		rte_pktmbuf_free(m);
-		dp_tp_drop(lc, ct, SL_DROP_SRTP_OTHER);
-		return;
-	}
 	lc->ctr->rtp_out++;
 	ct->ctr->rtp_out++;
 	c->packets++;
 	c->bytes += len;
 	c->octets += f->ri.payload_len;
-	dp_transport_send(md, ct, &ct->tuples[ct->selected], m, len);
+	if (c->nk)
+		dp_nack_sent(c->nk, &tag);
 }
 
 static void forward_fan(struct dp_media *md, const struct dp_fan *fan, struct fwd_pkt *f)
 {
+	if (fan->rtx) /* a consumer may NACK it: keep a copy */
+		dp_nack_keep(fan->rtx, f->rtp, f->len, &f->ri, &f->ext, md->now_ns);
 	for (struct dp_consumer *c = fan->head; c; c = c->next)
 		forward_one(md, c, f);
 }
@@ -291,6 +346,7 @@ static struct dp_producer *producer_input(struct dp_media *md, struct dp_transpo
 		*len = (uint32_t)n;
 	}
 	dp_feedback_rx(md, prod, ri->seq, ri->ts, ssrc == prod->rtx_ssrc);
+	dp_nack_rx(md, prod, ri->seq); /* a gap to NACK, or a gap filled */
 	return prod;
 }
 
@@ -366,4 +422,50 @@ void dp_forward_fanout_in(struct dp_media *md, const struct dp_handoff *h)
 	f.abs24 = abs_send_time_now();
 	forward_fan(md, fan, &f);
 	rte_pktmbuf_free(h->m);
+}
+
+int dp_forward_resend(struct dp_media *md, struct dp_consumer *c, const struct dp_rtx_pkt *k,
+		      const struct dp_fwd_tag *tag)
+{
+	struct dp_lcore *lc = md->lc;
+	struct dp_transport *ct = dp_tp_get(md, c->transport_id);
+	struct fwd_pkt f;
+	if (!ct)
+		return -1;
+	unsigned int why = consumer_blocked(c, ct);
+	if (why) {
+		dp_tp_drop(lc, ct, why);
+		return -1;
+	}
+	f.rtp = k->data;
+	f.len = k->len;
+	f.ext = k->ext;
+	/* kept after the producer's lcore checked it: cannot fail */
+	if (dp_rtp_parse(f.rtp, f.len, &f.ri) != DP_RTP_OK) {
+		dp_tp_drop(lc, ct, SL_DROP_RTP_MALFORMED);
+		return -1;
+	}
+	uint8_t pt = c->pt_map[f.ri.pt];
+	if (pt == 0xff) {
+		dp_tp_drop(lc, ct, SL_DROP_PT_UNMAPPED);
+		return -1;
+	}
+	uint32_t ts = f.ri.ts + c->seq.ts_off; /* as dp_seqmap mapped it */
+	struct dp_fwd_tag t = *tag;
+	uint32_t len;
+	if (c->rtx_ssrc) {
+		/* a new packet on the wire: fresh transport-wide seq, send time */
+		struct rtx_wrap w = {.ssrc = c->rtx_ssrc, .pt = c->rtx_pt, .seq = c->nk->rtx_seq};
+		t.abs24 = abs_send_time_now();
+		len = write_copy(md, c, ct, &f, pt, ts, &w, &t, 1);
+		if (len)
+			c->nk->rtx_seq++;
+	} else {
+		/* the very same bytes as the first time (see dp_srtp.h) */
+		len = write_copy(md, c, ct, &f, pt, ts, NULL, &t, 0);
+	}
+	if (!len)
+		return -1;
+	ct->ctr->rtx_out++;
+	return 0;
 }

@@ -20,6 +20,7 @@
 #include "dp_demux.h"
 #include "dp_media.h"
 #include "dp_media_int.h"
+#include "dp_nack.h"
 #include "dp_rtcp.h"
 #include "dp_shm.h"
 #include "dp_srtp.h"
@@ -53,8 +54,10 @@ static void media_free(struct dp_media *md)
 	/* consumers of transports that are gone cannot remain; fans may */
 	struct dp_htab_ent *e;
 	uint32_t pos = 0;
-	while ((e = dp_htab_next(&md->fans, &pos)) != NULL)
+	while ((e = dp_htab_next(&md->fans, &pos)) != NULL) {
+		dp_nack_fan_free(e->val);
 		free(e->val);
+	}
 	dp_htab_fini(&md->tuples);
 	dp_htab_fini(&md->ufrags);
 	dp_htab_fini(&md->prod_ssrc);
@@ -264,8 +267,14 @@ static void rtcp_feedback(struct dp_media *md, struct dp_transport *t, const uin
 		return;
 	}
 	while (dp_rtcp_iter_next(&it, &pkt)) {
+		if (pkt.pt == DP_RTCP_PT_SR || pkt.pt == DP_RTCP_PT_RR)
+			dp_stats_report(md, t, &pkt); /* blocks about our consumers */
 		if (pkt.pt == DP_RTCP_PT_SR) { /* a producer's: for LSR/DLSR */
 			dp_feedback_sr(md, t, &pkt);
+			continue;
+		}
+		if (pkt.pt == DP_RTCP_PT_RTPFB && pkt.count == DP_RTCP_FMT_NACK) {
+			dp_nack_input(md, t, &pkt); /* a consumer's: resend (dp_nack.c) */
 			continue;
 		}
 		if (pkt.pt != DP_RTCP_PT_PSFB)
@@ -287,7 +296,8 @@ static void rtcp_feedback(struct dp_media *md, struct dp_transport *t, const uin
 
 /* SRTCP from a valid tuple: unprotected and counted; key-frame requests
  * become events, a producer's SR is kept for our receiver reports
- * (dp_feedback.c). (NACK and consumers' bandwidth feedback: not yet.) */
+ * (dp_feedback.c), consumers' NACKs are answered (dp_nack.c).
+ * (Consumers' bandwidth feedback: not yet.) */
 static void rtcp_input(struct dp_media *md, struct dp_transport *t, struct rte_mbuf *m,
 		       const struct dp_udp_info *u)
 {
@@ -389,4 +399,6 @@ void dp_media_timer(struct dp_lcore *lc, uint64_t now_ns)
 	dp_ice_timer(md, now_ns);
 	dp_feedback_timer(md, now_ns);
 	dp_feedback_sr_timer(md, now_ns);
+	dp_nack_timer(md, now_ns);
+	dp_stats_timer(md, now_ns);
 }

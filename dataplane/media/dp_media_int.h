@@ -34,6 +34,9 @@ struct rte_ring;
 struct dp_rtp_info;
 struct dp_srtp;
 struct dp_stun_hmac;
+struct dp_nack_rx;   /* dp_nack.c */
+struct dp_nack_cons; /* dp_nack.h */
+struct dp_rtx_buf;   /* dp_nack.h */
 
 #define DP_TP_TUPLES 4u          /* ICE-valid remote tuples remembered per transport */
 #define DP_ICE_TIMEOUT_MIN_MS 100u
@@ -50,6 +53,45 @@ struct dp_stun_hmac;
 #define DP_TCC_FB_NS 50000000ull /* transport-cc feedback period */
 #define DP_RR_NS 1000000000ull   /* receiver report period */
 #define DP_SR_NS 1000000000ull   /* sender report period (to consumers) */
+#define DP_RTCP_BUF_MAX 1200u    /* plaintext RTCP we build, per datagram */
+
+/* Statistics state (dp_stats.c; owned like the object it is part of). */
+#define DP_SR_HIST 4u            /* SRs sent per consumer remembered for RTT */
+#define DP_STATS_NS 1000000000ull /* gauge and STREAM_STATS period */
+
+struct dp_tp_stats {             /* in dp_transport */
+	uint64_t ns;                 /* last gauge round; 0 = none yet */
+	uint64_t rx_bytes, tx_bytes; /* the counters then */
+	int64_t remote_lost;         /* scratch of the round */
+};
+
+struct dp_prod_stats {           /* in dp_producer */
+	uint64_t ns;                 /* last STREAM_STATS (or start); 0 = none yet */
+	uint64_t packets, bytes;     /* the counters then */
+	int64_t lost;                /* cumulative loss of the last RR we built */
+	uint64_t lost_max;           /* highest of those (added to the transport's rtp_lost) */
+};
+
+struct dp_sr_sent {              /* an SR a consumer sent */
+	uint32_t mid;                /* middle 32 bits of its NTP timestamp */
+	uint32_t pad;
+	uint64_t ns;                 /* when (dp_media_clock); 0 = free */
+};
+
+struct dp_cons_stats {           /* in dp_consumer */
+	uint64_t ns;
+	uint64_t packets, bytes;
+	struct dp_sr_sent sr[DP_SR_HIST];
+	uint32_t sr_pos;             /* next slot of sr[] */
+	uint8_t rr_valid;            /* a report block about us arrived */
+	uint8_t rr_new;              /* ... since the last STREAM_STATS */
+	uint8_t fraction_lost;
+	uint8_t pad;
+	int32_t cum_lost;            /* as reported */
+	uint32_t jitter;             /* RTP units, as reported */
+	uint32_t rtt_us;             /* 0 = not measured yet */
+	uint32_t pad2;
+};
 
 /* One ICE-valid remote address of a transport. */
 struct dp_tuple {
@@ -85,6 +127,7 @@ struct dp_transport {
 	struct dp_srtp *srtp;   /* NULL until SL_MSG_SRTP_KEYS */
 	uint32_t srtp_overhead; /* trailer room to reserve when protecting */
 	struct sl_transport_counters *ctr; /* in the segment */
+	struct dp_tp_stats st;  /* dp_stats.c */
 };
 
 /* The NTP/RTP timestamp pair of a producer's latest SR and when it
@@ -132,6 +175,8 @@ struct dp_producer {
 	uint64_t lcore_mask;   /* other lcores holding consumers (own bit ignored) */
 	uint64_t packets;
 	uint64_t bytes;
+	struct dp_prod_stats st; /* dp_stats.c */
+	struct dp_nack_rx *nk; /* missing seqs to NACK (dp_nack.c); NULL: no nack */
 };
 
 /* Transport-wide congestion control receive state of a producer transport
@@ -175,6 +220,8 @@ struct dp_consumer {
 	uint64_t packets;           /* RTP packets sent (SR packet count) */
 	uint64_t bytes;             /* SRTP bytes sent */
 	uint64_t octets;            /* RTP payload octets sent (SR octet count) */
+	struct dp_cons_stats st;    /* dp_stats.c */
+	struct dp_nack_cons *nk;    /* send log for NACKs (dp_nack.h); NULL: no nack */
 };
 
 /* The consumers this lcore holds for one producer id. */
@@ -183,6 +230,7 @@ struct dp_fan {
 	uint32_t n;
 	struct dp_consumer *head;
 	struct dp_sr_ref sr;        /* the producer's, as of the last packet forwarded */
+	struct dp_rtx_buf *rtx;     /* retransmission buffer (dp_nack.h); NULL: none */
 };
 
 /* What travels with an mbuf between lcores. */
@@ -237,6 +285,10 @@ struct dp_media {
 	struct dp_rtcp_tcc_arrival tcc_sort[DP_TCC_RING + DP_TCC_HIST + 1]; /* feedback scratch */
 	uint64_t rr_last_ns;             /* last receiver-report round */
 	uint64_t sr_last_ns;             /* last sender-report round (consumers) */
+	uint64_t nack_last_ns;           /* last NACK round (producers, dp_nack.c) */
+	uint64_t st_last_ns;             /* last transport gauge round (dp_stats.c) */
+	uint32_t st_pos;                 /* STREAM_STATS scan: position in prod_id/cons_id */
+	uint8_t st_cons;                 /* ... 0: in prod_id, 1: in cons_id */
 };
 
 /* CLOCK_MONOTONIC nanoseconds from the TSC, rebased by every timer call
@@ -346,6 +398,27 @@ void dp_feedback_sr(struct dp_media *md, struct dp_transport *t, const struct dp
 void dp_feedback_sr_timer(struct dp_media *md, uint64_t now_ns);
 /* Allocates t->tcc (command path) when a producer uses transport-cc. */
 int dp_feedback_tcc_enable(struct dp_transport *t);
+/* RTCP we originate (also dp_nack.c): a fresh mbuf with room for
+ * DP_RTCP_BUF_MAX plaintext bytes at mtod + DP_UDP4_HDRS plus the SRTCP
+ * trailer, or NULL (counted); then protect + send the len bytes written
+ * there on t's selected tuple (consumes m; 0, or -1 counted). Call
+ * dp_tp_blocked() first: why t cannot send now (a drop reason), or 0. */
+struct rte_mbuf *dp_feedback_rtcp_mbuf(struct dp_media *md, struct dp_transport *t);
+int dp_feedback_rtcp_send(struct dp_media *md, struct dp_transport *t, struct rte_mbuf *m,
+			  uint32_t len);
+unsigned int dp_tp_blocked(const struct dp_transport *t);
+
+/* dp_stats.c: per-stream and per-transport statistics (the owner lcore) */
+/* The report blocks of a received SR or RR (unprotected) about consumers of
+ * t: loss and jitter as reported, RTT from LSR/DLSR (dp_stats_sr_sent). */
+void dp_stats_report(struct dp_media *md, struct dp_transport *t, const struct dp_rtcp_pkt *pkt);
+/* Consumer c sent an SR with this NTP timestamp at now_ns. */
+void dp_stats_sr_sent(struct dp_consumer *c, uint64_t ntp, uint64_t now_ns);
+/* The cumulative loss of p (on t) as an RR about it reports it now. */
+void dp_stats_producer_lost(struct dp_transport *t, struct dp_producer *p, int64_t lost);
+/* Every DP_STATS_NS the transports' bitrate and remote-loss gauges; a few
+ * streams per call checked for their periodic SL_MSG_STREAM_STATS. */
+void dp_stats_timer(struct dp_media *md, uint64_t now_ns);
 
 /* dp_media.c: the input dispatch after the port-owner check */
 void dp_media_input_local(struct dp_media *md, struct rte_mbuf *m, const struct dp_udp_info *u);

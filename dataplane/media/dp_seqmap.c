@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* dp_seqmap - see dp_seqmap.h. */
+#include <errno.h>
 #include <string.h>
 
 #include "dp_seqmap.h"
@@ -61,6 +62,7 @@ static void resync(struct dp_seqmap *s, uint32_t ssrc, uint16_t in_seq, uint32_t
 	/* everything up to last_seq counts as sent: late packets from before
 	 * the resync cannot take a number the consumer has seen */
 	memset(s->sent, 0xff, sizeof(s->sent));
+	s->sync_seq = (uint16_t)(s->last_seq + 1u);
 	s->need_sync = 0;
 	s->old_run = 0;
 }
@@ -75,6 +77,8 @@ enum dp_seqmap_verdict dp_seqmap_map(struct dp_seqmap *s, uint32_t ssrc, uint16_
 		s->src_ssrc = ssrc;
 		s->need_sync = 0;
 		s->last_seq = (uint16_t)(in_seq - 1u); /* nothing sent: all bits clear */
+		/* the whole window is of this run (late ones may still come) */
+		s->sync_seq = (uint16_t)(in_seq - DP_SEQMAP_WINDOW);
 		s->started = 1;
 	} else if (s->need_sync || ssrc != s->src_ssrc || s->old_run >= DP_SEQMAP_RESTART) {
 		resync(s, ssrc, in_seq, in_ts, now_ns, clock_rate,
@@ -86,15 +90,20 @@ enum dp_seqmap_verdict dp_seqmap_map(struct dp_seqmap *s, uint32_t ssrc, uint16_
 	int32_t d = diff16(out, s->last_seq);
 	if (d > 0) {
 		/* newer: the numbers skipped over become free slots of the window */
-		if ((uint32_t)d >= DP_SEQMAP_WINDOW)
+		if ((uint32_t)d >= DP_SEQMAP_WINDOW) {
 			memset(s->sent, 0, sizeof(s->sent));
-		else
+			s->sync_seq = (uint16_t)(out - DP_SEQMAP_WINDOW);
+		} else {
 			for (uint16_t q = (uint16_t)(s->last_seq + 1u); q != out; q++)
 				bit_clear(s, q);
+		}
 		bit_set(s, out);
 		s->last_seq = out;
 		s->last_ts = ots;
 		s->last_ns = now_ns;
+		/* a long run: every number of the window is of this run */
+		if ((uint16_t)(out - s->sync_seq) >= 2u * DP_SEQMAP_WINDOW)
+			s->sync_seq = (uint16_t)(out - DP_SEQMAP_WINDOW);
 	} else {
 		if ((uint32_t)(-d) >= DP_SEQMAP_WINDOW) {
 			if (s->old_run < DP_SEQMAP_RESTART)
@@ -109,4 +118,18 @@ enum dp_seqmap_verdict dp_seqmap_map(struct dp_seqmap *s, uint32_t ssrc, uint16_
 	*out_seq = out;
 	*out_ts = ots;
 	return DP_SEQMAP_SEND;
+}
+
+int dp_seqmap_unmap(const struct dp_seqmap *s, uint16_t out_seq, uint16_t *in_seq)
+{
+	if (!s->started)
+		return -ENOENT;
+	int32_t back = diff16(s->last_seq, out_seq);
+	if (back < 0 || (uint32_t)back >= DP_SEQMAP_WINDOW)
+		return -ENOENT; /* not handed out yet, or beyond the window */
+	/* sync_seq is at most 2 windows behind last_seq: diff16 is exact */
+	if (diff16(out_seq, s->sync_seq) < 0 || !bit_get(s, out_seq))
+		return -ENOENT;
+	*in_seq = (uint16_t)(out_seq - s->seq_off);
+	return 0;
 }

@@ -53,7 +53,9 @@ struct dp_seqmap {
 	uint8_t started;    /* a packet was mapped */
 	uint8_t need_sync;  /* recompute the offsets at the next packet */
 	uint16_t old_run;   /* consecutive packets older than the window */
-	uint8_t pad[4];
+	uint16_t sync_seq;  /* first out seq of the current offsets (kept within
+			     * 2 windows behind last_seq) */
+	uint8_t pad[2];
 	uint64_t last_ns;   /* when the newest packet was mapped */
 	uint64_t sent[DP_SEQMAP_WINDOW / 64]; /* bit (seq % WINDOW): sent */
 };
@@ -73,5 +75,13 @@ void dp_seqmap_resync(struct dp_seqmap *s);
 enum dp_seqmap_verdict dp_seqmap_map(struct dp_seqmap *s, uint32_t ssrc, uint16_t in_seq,
 				     uint32_t in_ts, uint64_t now_ns, uint32_t clock_rate,
 				     uint16_t *out_seq, uint32_t *out_ts);
+
+/* The inverse of the current run (for NACKs of the consumer): the producer
+ * sequence number whose packet was sent as out_seq. 0 and *in_seq, or
+ * -ENOENT when out_seq was not handed out, is older than the window, or
+ * was handed out before the last resync (under other offsets: a NACK for
+ * it cannot be answered). The packet's timestamp maps by the current
+ * ts_off, and its source is src_ssrc. Does not change the map. */
+int dp_seqmap_unmap(const struct dp_seqmap *s, uint16_t out_seq, uint16_t *in_seq);
 
 #endif

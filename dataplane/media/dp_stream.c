@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "dp_media_int.h"
+#include "dp_nack.h"
 
 static uint64_t ssrc_key(uint32_t tid, uint32_t ssrc)
 {
@@ -57,6 +58,10 @@ int dp_producer_add(struct dp_media *md, const struct sl_msg *cmd)
 	p->clock_rate = a->clock_rate;
 	p->ext = a->ext;
 	p->fir_only = a->fir && !a->pli;
+	if (dp_nack_producer_add(p, a) != 0) {
+		free(p);
+		return -ENOMEM;
+	}
 	/* cannot fail after the reserve */
 	dp_htab_put(&md->prod_id, p->id, p);
 	dp_htab_put(&md->prod_ssrc, ssrc_key(tid, p->ssrc), p);
@@ -79,6 +84,7 @@ int dp_producer_remove(struct dp_media *md, uint32_t producer_id)
 	if (t)
 		t->n_producers--;
 	md->lc->ctr->producers--;
+	dp_nack_producer_free(p);
 	free(p);
 	return 0;
 }
@@ -132,6 +138,14 @@ int dp_consumer_add(struct dp_media *md, const struct sl_msg *cmd)
 	c->rtx_pt = a->rtx_payload_type;
 	c->paused = a->paused;
 	c->ext = a->ext;
+	if (dp_nack_consumer_add(c, fan, a) != 0) {
+		free(c);
+		if (new_fan) {
+			dp_nack_fan_free(fan);
+			free(fan);
+		}
+		return -ENOMEM;
+	}
 	memset(c->pt_map, 0xff, sizeof(c->pt_map));
 	for (unsigned int i = 0; i < a->n_pt && i < SL_PT_MAP_MAX; i++)
 		c->pt_map[a->pt_map[i].from & 0x7f] = a->pt_map[i].to & 0x7f;
@@ -164,12 +178,14 @@ int dp_consumer_remove(struct dp_media *md, uint32_t consumer_id)
 	}
 	if (--fan->n == 0) {
 		dp_htab_del(&md->fans, fan->producer_id);
+		dp_nack_fan_free(fan);
 		free(fan);
 	}
 	struct dp_transport *t = dp_tp_get(md, c->transport_id);
 	if (t)
 		t->n_consumers--;
 	md->lc->ctr->consumers--;
+	dp_nack_consumer_free(c);
 	free(c);
 	return 0;
 }

@@ -11,7 +11,8 @@
  * by this one thread (their handoff rings are real SPSC rings).
  * Per input, from scratch: transports P (lcore 0, producer 1), C1 (lcore 1),
  * C2 (lcore 0), Q (lcore 1, producer 2), all keyed and ICE-connected;
- * consumers of both producers on C1 and C2; fan-out masks across lcores.
+ * consumers of both producers on C1 and C2 (all with nack, those on C1
+ * with RTX); fan-out masks across lcores; producers with nack.
  *
  * The input is a list of operations (first byte of each: the operation in
  * bits 0-2, parameters above):
@@ -19,7 +20,9 @@
  *   1 UDP payload (any bytes) from one of eight tuples to either port
  *   2 RTP plaintext (any bytes) protected by P's browser and sent: reaches
  *     past SRTP into the RTP parser, RTX unwrap, extension rewrite, fan-out
- *   3 RTCP plaintext (any bytes) protected by C1's browser: SRTCP, RTCP parse
+ *   3 RTCP plaintext (any bytes) protected by C1's browser (bit 3 set: C2's):
+ *     SRTCP, RTCP parse, consumers' NACKs answered (RTX to C1's consumers,
+ *     plain resends to C2's)
  *   4 a valid Binding request for a transport (bits 3-4) from one of the
  *     eight tuples (next byte, bits 0-2; bit 3: not nominating): tuple
  *     learning, eviction, moves between transports
@@ -284,6 +287,7 @@ static void room_up(void)
 		m.u.producer_add.ext.abs_send_time = 2;
 		m.u.producer_add.ext.transport_cc = 3;
 		m.u.producer_add.ext.audio_level = 4;
+		m.u.producer_add.nack = 1;
 		if (cmd(T_LCORE[t], &m) != 0)
 			die("producer");
 		for (unsigned int c = 0; c < 2; c++) {
@@ -304,6 +308,11 @@ static void room_up(void)
 			m.u.consumer_add.ext.abs_send_time = (uint8_t)(c ? 14 : 5);
 			m.u.consumer_add.ext.transport_cc = (uint8_t)(c ? 3 : 200); /* 200: 2-byte only */
 			m.u.consumer_add.ext.audio_level = 6;
+			m.u.consumer_add.nack = 1;
+			if (c == 0) { /* RTX; C2's get plain resends */
+				m.u.consumer_add.rtx_ssrc = 0x5000 + p;
+				m.u.consumer_add.rtx_payload_type = 110;
+			}
 			if (cmd(T_LCORE[ct], &m) != 0)
 				die("consumer");
 		}
@@ -446,7 +455,7 @@ static int run_ops(struct cur *c)
 			break;
 		case 3:
 			n = take(c, byte(c) * 2u, &p);
-			op_srtp(T_C1, p, n, 1);
+			op_srtp(a & 1 ? T_C2 : T_C1, p, n, 1);
 			break;
 		case 4: {
 			unsigned int b = byte(c);

@@ -14,7 +14,9 @@
  *    newest number sent so far + 1;
  *  - within a run of one source without resync, out_seq - in_seq and
  *    out_ts - in_ts stay constant;
- *  - after a source change the timestamp moves forward.
+ *  - after a source change the timestamp moves forward;
+ *  - dp_seqmap_unmap() inverts the packet just sent, and never inverts a
+ *    number the map did not hand out in the current run.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -63,6 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int new_source = started && ssrc != m.src_ssrc;
 		int restart = started && old_run >= DP_SEQMAP_RESTART;
 		int expect_sync = started && (m.need_sync || new_source || restart);
+		uint16_t probe = (uint16_t)(m.last_seq - (uint16_t)(op[3] * 5u)), back;
+		if (dp_seqmap_unmap(&m, probe, &back) == 0 &&
+		    (!started || (uint16_t)(probe - back) != m.seq_off))
+			abort(); /* only the current offsets invert */
 		if (dp_seqmap_map(&m, ssrc, in, ts, now, 90000, &os, &ots) != DP_SEQMAP_SEND) {
 			if (expect_sync)
 				abort(); /* a resync always sends */
@@ -77,6 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			have_run = 0;
 		}
 		(void)sync_pending;
+		if (dp_seqmap_unmap(&m, os, &back) != 0 || back != in)
+			abort(); /* the packet just sent inverts */
 		if (have_run && ssrc == run_ssrc) {
 			if ((uint16_t)(os - in) != run_seq_off || ots - ts != run_ts_off)
 				abort();

@@ -65,12 +65,35 @@ def rtcp_rr(ssrc=1):
     return struct.pack("!BBHI", 0x80, 201, 1, ssrc)
 
 
+def rtcp_rb(ssrc, lost=3, jitter=10, lsr=0, dlsr=0, frac=16):
+    """One report block (cumulative loss as 24-bit two's complement)."""
+    return struct.pack("!IIIIII", ssrc, (frac << 24) | (lost & 0xFFFFFF), 0x10005, jitter, lsr,
+                       dlsr)
+
+
+def rtcp_rr_blocks(blocks, ssrc=1, rc=None):
+    body = b"".join(blocks)
+    rc = len(blocks) if rc is None else rc
+    return struct.pack("!BBHI", 0x80 | rc, 201, (4 + len(body)) // 4, ssrc) + body
+
+
+def rtcp_sr_blocks(blocks, ssrc=1):
+    body = b"".join(blocks)
+    return struct.pack("!BBHIQIII", 0x80 | len(blocks), 200, 6 + 6 * len(blocks), ssrc,
+                       0xE000000080000000, 1234, 5, 500) + body
+
+
 def rtcp_pli(media, sender=1):
     return struct.pack("!BBHII", 0x81, 206, 2, sender, media)
 
 
 def rtcp_fir(media, sender=1):
     return struct.pack("!BBHIIIBBH", 0x84, 206, 4, sender, 0, media, 1, 0, 0)
+
+
+def rtcp_nack(media, pairs, sender=1):
+    fci = b"".join(struct.pack("!HH", pid, blp) for pid, blp in pairs)
+    return struct.pack("!BBHII", 0x81, 205, 2 + len(pairs), sender, media) + fci
 
 
 def stun_like():
@@ -136,6 +159,19 @@ def media_seeds():
     s["rtp_wrap_jump"] = b"".join(op(2, 0, rtp(seq=q & 0xFFFF)) for q in
                                   (65534, 65535, 0, 1, 30000, 30001, 2))
     s["rtcp_pli_fir"] = op(3, 0, rtcp_pli(0x3001)) + op(3, 0, rtcp_rr() + rtcp_fir(0x3003), 2)
+    # consumers' receiver reports (C1 holds consumers 0x3000 and 0x3002):
+    # blocks in RRs and SRs, negative and huge losses, an unknown SSRC, an
+    # LSR naming no SR, a report count larger than the blocks; time passes
+    # so that the gauges and STREAM_STATS run over them
+    s["rtcp_consumer_rr"] = (op(2, 0, rtp(seq=300)) + op(6, 9) +
+                             op(3, 0, rtcp_rr_blocks([rtcp_rb(0x3000, 5, 77, 0x1234, 65536),
+                                                      rtcp_rb(0x3002, 0xFFFFFE),
+                                                      rtcp_rb(0x9999, 0x7FFFFF)]), 2) +
+                             op(3, 0, rtcp_sr_blocks([rtcp_rb(0x3000, 2, lsr=0xFFFFFFFF,
+                                                              dlsr=0xFFFFFFFF)]) +
+                                rtcp_pli(0x3000), 2) +
+                             op(3, 0, rtcp_rr_blocks([rtcp_rb(0x3002)], rc=2), 2) +
+                             op(2, 0, rtp(seq=301)) + op(6, 9) + op(6, 9))
     s["rtcp_bad"] = op(3, 0, b"\x80\xc9\x00\x05" + b"\0" * 4, 2) + op(3, 0, b"\x81\xce", 2)
     s["udp_from_all"] = b"".join(op(1, (src << 1) | (dst << 4), body)
                                  for src in range(8) for dst in (0, 1)
@@ -192,6 +228,26 @@ def media_seeds():
     s["keyframe_req"] = (cmd(22, 0, kf(1)) + cmd(22, 0, kf(1)) + op(6, 5) + cmd(22, 0, kf(1)) +
                          cmd(22, 0, kf(2)) + cmd(22, 3, kf(2)) + cmd(22, 0, kf(77)) +
                          cmd(22, 0, kf(1 << 30)))
+    # loss recovery: consumers' NACKs (C1: RTX, C2: plain resends; a seq
+    # twice in one datagram, unknown SSRC, never forwarded, too old after
+    # time passes, broken FCI) and NACKs to the producer for its gaps (late
+    # and RTX arrivals, a jump, expiry)
+    nk = lambda t, body: op(3, t, body, 2)
+    s["nack_consumers"] = (b"".join(op(2, 0, rtp(seq=300 + i, ext=EXT_ONE)) for i in range(8)) +
+                           nk(0, rtcp_nack(0x3000, [(301, 0b101)])) +
+                           nk(1, rtcp_nack(0x3001, [(302, 1), (306, 0)])) +
+                           nk(0, rtcp_nack(0x3000, [(303, 0)]) + rtcp_nack(0x3000, [(303, 0)])) +
+                           nk(0, rtcp_nack(0x3002, [(1, 0xFFFF)]) + rtcp_nack(0xDEAD, [(2, 0)])) +
+                           nk(0, rtcp_nack(0x3000, [(400, 0), (200, 0xFFFF)])) + op(6, 10) +
+                           nk(0, rtcp_nack(0x3000, [(304, 0)])) +
+                           nk(1, struct.pack("!BBHII", 0x81, 205, 2, 1, 0x3001)))
+    s["nack_producer"] = (op(2, 0, rtp(seq=400)) + op(2, 0, rtp(seq=403)) + op(6, 0) +
+                          op(2, 0, rtp(seq=401)) + op(6, 0) +
+                          op(2, 0, rtp(ssrc=0x2000, pt=97, seq=600,
+                                       payload=struct.pack("!H", 402) + b"\x22" * 30)) +
+                          op(2, 0, rtp(seq=410)) + op(2, 0, rtp(seq=3000)) +
+                          op(2, 0, rtp(seq=3004)) + op(6, 0) + op(6, 1) + op(6, 12) +
+                          op(2, 0, rtp(seq=60000)) + op(2, 0, rtp(seq=60002)) + op(6, 0))
     return s
 
 

@@ -21,6 +21,14 @@ static void on_event(void *user, unsigned int lcore, const struct sl_msg *m)
 {
 	struct mh *h = user;
 	(void)lcore;
+	if (m->h.type == SL_MSG_STREAM_STATS) {
+		if (h->stq_n == MH_STQ) {
+			memmove(h->stq, h->stq + 1, (MH_STQ - 1) * sizeof(h->stq[0]));
+			h->stq_n--;
+		}
+		h->stq[h->stq_n++] = *m;
+		return;
+	}
 	if (h->evq_n == MH_EVQ) { /* keep the newest: drop the oldest */
 		if (h->evq[0].h.type == SL_MSG_DTLS_RECV)
 			cp_dp_slot_free(&h->dp, h->evq[0].u.packet.slot);
@@ -86,6 +94,23 @@ int mh_take_event(struct mh *h, uint16_t type, uint32_t tid, struct sl_msg *out)
 {
 	mh_pump(h);
 	return find_event(h, type, tid, 0, out);
+}
+
+int mh_take_stats(struct mh *h, uint32_t producer_id, uint32_t consumer_id, struct sl_msg *out)
+{
+	mh_pump(h);
+	for (unsigned int i = 0; i < h->stq_n; i++) {
+		const struct sl_msg_stream_stats *s = &h->stq[i].u.stream_stats;
+		if ((producer_id != SL_INVALID_ID && s->producer_id != producer_id) ||
+		    (consumer_id != SL_INVALID_ID && s->consumer_id != consumer_id))
+			continue;
+		if (out)
+			*out = h->stq[i];
+		memmove(&h->stq[i], &h->stq[i + 1], (h->stq_n - i - 1) * sizeof(h->stq[0]));
+		h->stq_n--;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int mh_wait_event(struct mh *h, uint16_t type, uint32_t tid, struct sl_msg *out)

@@ -23,6 +23,7 @@
 #define MH_DP_IP "198.18.0.1"
 #define MH_LOCAL_IP "198.18.0.2"
 #define MH_EVQ 4096
+#define MH_STQ 256
 #define MH_WAIT_ITERS 20000 /* x 1 ms sleeps: 20 s upper bound per wait */
 
 struct mh {
@@ -30,6 +31,8 @@ struct mh {
 	struct sl_shm_header *hdr;     /* our mapping of the segment */
 	struct sl_msg evq[MH_EVQ];     /* events not yet taken */
 	unsigned int evq_n;
+	struct sl_msg stq[MH_STQ];     /* SL_MSG_STREAM_STATS, apart (newest kept) */
+	unsigned int stq_n;
 	int ready;
 	struct dp_stun_hmac *hmac;
 };
@@ -46,6 +49,10 @@ int mh_cmd(struct mh *h, unsigned int lcore, struct sl_msg *m);
 int mh_wait_event(struct mh *h, uint16_t type, uint32_t tid, struct sl_msg *out);
 /* Same without waiting (one pump): 0 or -ENOENT. */
 int mh_take_event(struct mh *h, uint16_t type, uint32_t tid, struct sl_msg *out);
+/* Takes the oldest pending SL_MSG_STREAM_STATS (kept apart from the other
+ * events, so the periodic ones never crowd them out) whose producer_id and
+ * consumer_id match (SL_INVALID_ID matches any), pumping once. 0 or -ENOENT. */
+int mh_take_stats(struct mh *h, uint32_t producer_id, uint32_t consumer_id, struct sl_msg *out);
 /* Drop counter summed over all lcores. */
 uint64_t mh_drops(const struct mh *h, unsigned int reason);
 /* A per-lcore counter summed over lcores, by field offset. */

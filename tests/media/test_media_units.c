@@ -226,6 +226,54 @@ static uint32_t csum_ref(const uint8_t *p, size_t len, uint32_t sum)
 	return sum;
 }
 
+/* dp_seqmap_unmap: the inverse of the current run only, sent numbers
+ * only, inside the window only. */
+static void test_seqmap_unmap(void)
+{
+	struct dp_seqmap m;
+	uint16_t os, in;
+	uint32_t ots;
+	dp_seqmap_init(&m);
+	CHECK_EQ(dp_seqmap_unmap(&m, 0, &in), -ENOENT); /* nothing mapped yet */
+	CHECK_EQ(map(&m, 1, 65534, 100, 0, &os, &ots), DP_SEQMAP_SEND);
+	CHECK_EQ(map(&m, 1, 65535, 200, 0, &os, &ots), DP_SEQMAP_SEND);
+	CHECK_EQ(map(&m, 1, 2, 500, 0, &os, &ots), DP_SEQMAP_SEND); /* 0, 1 skipped */
+	in = 7;
+	CHECK_EQ(dp_seqmap_unmap(&m, 65535, &in), 0);
+	CHECK_EQ(in, 65535);
+	CHECK_EQ(dp_seqmap_unmap(&m, 2, &in), 0);
+	CHECK_EQ(in, 2);
+	CHECK_EQ(dp_seqmap_unmap(&m, 0, &in), -ENOENT); /* skipped: never sent */
+	CHECK_EQ(dp_seqmap_unmap(&m, 3, &in), -ENOENT); /* not handed out yet */
+	CHECK_EQ(dp_seqmap_unmap(&m, 65533, &in), -ENOENT); /* before the first */
+	/* the late one fills its slot and becomes answerable */
+	CHECK_EQ(map(&m, 1, 0, 300, 0, &os, &ots), DP_SEQMAP_SEND);
+	CHECK_EQ(dp_seqmap_unmap(&m, 0, &in), 0);
+	CHECK_EQ(in, 0);
+	/* resync: numbers from before it are not of this run */
+	dp_seqmap_resync(&m);
+	CHECK_EQ(map(&m, 1, 40, 4000, 1000, &os, &ots), DP_SEQMAP_SEND);
+	CHECK_EQ(os, 3);
+	CHECK_EQ(dp_seqmap_unmap(&m, 3, &in), 0);
+	CHECK_EQ(in, 40);
+	CHECK_EQ(dp_seqmap_unmap(&m, 2, &in), -ENOENT);
+	CHECK_EQ(dp_seqmap_unmap(&m, 65535, &in), -ENOENT);
+	/* a long run past the 16-bit circle: the window stays answerable,
+	 * what fell out of it is not */
+	uint16_t seq = 40;
+	int bad = 0;
+	for (uint32_t i = 0; i < 70000; i++) {
+		seq++;
+		bad += map(&m, 1, seq, 4000 + i, 1000, &os, &ots) != DP_SEQMAP_SEND;
+		bad += dp_seqmap_unmap(&m, os, &in) != 0 || in != seq;
+		uint16_t old = (uint16_t)(os - (DP_SEQMAP_WINDOW - 1u));
+		bad += i >= DP_SEQMAP_WINDOW &&
+		       (dp_seqmap_unmap(&m, old, &in) != 0 || in != (uint16_t)(seq - (DP_SEQMAP_WINDOW - 1u)));
+		bad += dp_seqmap_unmap(&m, (uint16_t)(os - DP_SEQMAP_WINDOW), &in) != -ENOENT;
+	}
+	CHECK_EQ(bad, 0);
+}
+
 static void test_csum(void)
 {
 	static uint8_t buf[4096 + 16];
@@ -259,5 +307,6 @@ int main(void)
 	test_htab_random();
 	test_seqmap();
 	test_seqmap_random();
+	test_seqmap_unmap();
 	return check_report("test_media_units");
 }

@@ -29,6 +29,10 @@
  *    data plane is ready, then works again; a data plane that still holds
  *    transports (of a previous control plane) gets every id of the lcores
  *    concerned destroyed first;
+ *  - per-peer figures: transport counters in the segment and STREAM_STATS
+ *    events show in get-room-stats peerStats/transportList (states,
+ *    bitrates, RTT, loss both ways, NACK/RTX/PLI; per producer and consumer)
+ *    and as /metrics series labelled room/peer/transport/direction;
  *  - everything is freed at the end (ASan build).
  */
 #include <arpa/inet.h>
@@ -642,6 +646,151 @@ static void scenario_media(void)
 	CHECK_EQ(log_count(SL_MSG_REQUEST_KEYFRAME, from), 1);
 }
 
+/* The peerStats entry of user in a get-room-stats answer, borrowed. */
+static json_t *stats_peer(json_t *r, const char *user)
+{
+	json_t *list = json_object_get(json_object_get(r, "stats"), "peerStats"), *p;
+	size_t i;
+	json_array_foreach(list, i, p) if (!strcmp(sget(p, "userId"), user)) return p;
+	return NULL;
+}
+
+static int metric_has(const char *text, const char *name, const char *peer, const char *tp,
+		      const char *dir, const char *rest)
+{
+	char line[512];
+	snprintf(line, sizeof(line), "\n%s{room=\"core-room\",peer=\"%s\",transport=\"%s\","
+		 "direction=\"%s\"%s\n", name, peer, tp, dir, rest);
+	return text && strstr(text, line) != NULL;
+}
+
+/* Per-peer figures: the data plane's transport counters (written here into
+ * the segment as the lcores would) and its STREAM_STATS events show in
+ * get-room-stats peerStats / transportList and in the /metrics series. */
+static void scenario_stats(void)
+{
+	int kp = log_last(SL_MSG_PRODUCER_ADD, 0), kc = log_last(SL_MSG_CONSUMER_ADD, 0);
+	CHECK(kp >= 0 && kc >= 0);
+	if (kp < 0 || kc < 0)
+		return;
+	uint32_t pid = g_log.msg[kp].u.producer_add.producer_id;
+	uint32_t cid = g_log.msg[kc].u.consumer_add.consumer_id;
+	struct sl_transport_counters *ca = sl_shm_tcounters(g_shm.hdr, g_tid_a);
+	struct sl_transport_counters *cb = sl_shm_tcounters(g_shm.hdr, g_tid_b);
+	ca->rx_pkts = 100;
+	ca->rx_bytes = 123456;
+	ca->rx_bps = 64000;
+	ca->rtp_lost = 3;
+	ca->nack_out = 2;
+	ca->pli_out = 1;
+	cb->tx_pkts = 90;
+	cb->tx_bps = 48000;
+	cb->rtt_us = 12500;
+	cb->remote_lost = 7;
+	cb->nack_in = 4;
+	cb->rtx_out = 3;
+	cb->rtx_miss = 1;
+	cb->pli_in = 2;
+	cb->pli_suppressed = 1;
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_STREAM_STATS;
+	m.h.transport_id = g_tid_a;
+	m.u.stream_stats = (struct sl_msg_stream_stats){.producer_id = pid,
+		.consumer_id = SL_INVALID_ID, .packets = 100, .bytes = 120000, .lost = 3,
+		.jitter = 11, .bitrate_bps = 64000};
+	push_event(g_lc_a, &m);
+	m.h.transport_id = g_tid_b;
+	m.u.stream_stats = (struct sl_msg_stream_stats){.producer_id = pid, .consumer_id = cid,
+		.packets = 90, .bytes = 110000, .lost = 7, .jitter = 22, .rtt_us = 12500,
+		.bitrate_bps = 48000};
+	push_event(g_lc_b, &m);
+	pump(2);
+
+	json_t *r = req(A, "mediasoup:get-room-stats", "{\"channelId\":\"core-room\"}");
+	CHECK_EQ(json_array_size(json_object_get(json_object_get(r, "stats"), "peerStats")), 2);
+	json_t *pa = stats_peer(r, "alice"), *pb = stats_peer(r, "bob");
+	CHECK(pa && pb);
+	if (pa && pb) {
+		CHECK_EQ(json_array_size(json_object_get(pa, "transports")), 1);
+		CHECK(!strcmp(sget(pa, "transports.0.id"), sget(g_ta, "transport.id")));
+		CHECK(!strcmp(sget(pa, "transports.0.direction"), "send"));
+		CHECK(!strcmp(sget(pa, "transports.0.iceState"), "completed"));
+		CHECK(!strcmp(sget(pa, "transports.0.dtlsState"), "connected"));
+		CHECK_EQ(iget(pa, "transports.0.rxPackets"), 100);
+		CHECK_EQ(iget(pa, "transports.0.rxBytes"), 123456);
+		CHECK_EQ(iget(pa, "transports.0.rxBitrate"), 64000);
+		CHECK_EQ(iget(pa, "transports.0.packetsLost"), 3);
+		CHECK_EQ(iget(pa, "transports.0.nackOut"), 2);
+		CHECK_EQ(iget(pa, "transports.0.pliOut"), 1);
+		json_t *t0 = json_array_get(json_object_get(pa, "transports"), 0);
+		CHECK(json_is_null(json_object_get(t0, "rttMs")));
+		CHECK(!strcmp(sget(pa, "producers.0.id"), sget(g_prod, "producerId")));
+		CHECK(!strcmp(sget(pa, "producers.0.kind"), "audio"));
+		CHECK_EQ(iget(pa, "producers.0.ssrc"), 11111111);
+		CHECK_EQ(iget(pa, "producers.0.bitrate"), 64000);
+		CHECK_EQ(iget(pa, "producers.0.packets"), 100);
+		CHECK_EQ(iget(pa, "producers.0.bytes"), 120000);
+		CHECK_EQ(iget(pa, "producers.0.lost"), 3);
+		CHECK_EQ(iget(pa, "producers.0.jitter"), 11);
+		CHECK_EQ(json_array_size(json_object_get(pa, "consumers")), 0);
+
+		CHECK(!strcmp(sget(pb, "transports.0.id"), sget(g_tb, "transport.id")));
+		CHECK(!strcmp(sget(pb, "transports.0.direction"), "recv"));
+		CHECK_EQ(iget(pb, "transports.0.txPackets"), 90);
+		CHECK_EQ(iget(pb, "transports.0.txBitrate"), 48000);
+		CHECK_EQ(iget(pb, "transports.0.remotePacketsLost"), 7);
+		CHECK_EQ(iget(pb, "transports.0.nackIn"), 4);
+		CHECK_EQ(iget(pb, "transports.0.rtxOut"), 3);
+		CHECK_EQ(iget(pb, "transports.0.rtxMiss"), 1);
+		CHECK_EQ(iget(pb, "transports.0.pliIn"), 2);
+		CHECK_EQ(iget(pb, "transports.0.pliSuppressed"), 1);
+		json_t *t1 = json_array_get(json_object_get(pb, "transports"), 0);
+		CHECK(json_real_value(json_object_get(t1, "rttMs")) == 12.5);
+		CHECK_EQ(json_array_size(json_object_get(pb, "producers")), 0);
+		CHECK(!strcmp(sget(pb, "consumers.0.id"), sget(g_cons, "consumer.id")));
+		CHECK(!strcmp(sget(pb, "consumers.0.producerId"), sget(g_prod, "producerId")));
+		CHECK(!strcmp(sget(pb, "consumers.0.kind"), "audio"));
+		CHECK_EQ(iget(pb, "consumers.0.bitrate"), 48000);
+		CHECK_EQ(iget(pb, "consumers.0.packets"), 90);
+		CHECK_EQ(iget(pb, "consumers.0.lost"), 7);
+		CHECK_EQ(iget(pb, "consumers.0.jitter"), 22);
+		json_t *c0 = json_array_get(json_object_get(pb, "consumers"), 0);
+		CHECK(json_real_value(json_object_get(c0, "rttMs")) == 12.5);
+		/* transportList carries the same figures */
+		json_t *tl = stats_transport(r, sget(g_tb, "transport.id"));
+		CHECK(tl && iget(tl, "remotePacketsLost") == 7 &&
+		      json_real_value(json_object_get(tl, "rttMs")) == 12.5);
+	}
+
+	struct cp_buf mb = {0};
+	cp_signal_metrics(g_sig, &mb);
+	const char *ida = pa ? sget(pa, "peerId") : "", *idb = pb ? sget(pb, "peerId") : "";
+	const char *ta = sget(g_ta, "transport.id"), *tb = sget(g_tb, "transport.id");
+	CHECK(metric_has(mb.data, "sluice_transport_ice_state", ida, ta, "send",
+			 ",state=\"completed\"} 1"));
+	CHECK(metric_has(mb.data, "sluice_transport_dtls_state", ida, ta, "send",
+			 ",state=\"connected\"} 1"));
+	CHECK(metric_has(mb.data, "sluice_transport_rx_bitrate_bps", ida, ta, "send", "} 64000"));
+	CHECK(metric_has(mb.data, "sluice_transport_packets_lost_total", ida, ta, "send", "} 3"));
+	CHECK(metric_has(mb.data, "sluice_transport_nack_out_total", ida, ta, "send", "} 2"));
+	CHECK(metric_has(mb.data, "sluice_transport_tx_bitrate_bps", idb, tb, "recv", "} 48000"));
+	CHECK(metric_has(mb.data, "sluice_transport_remote_packets_lost", idb, tb, "recv", "} 7"));
+	CHECK(metric_has(mb.data, "sluice_transport_rtt_seconds", idb, tb, "recv", "} 0.012500"));
+	CHECK(metric_has(mb.data, "sluice_transport_rtx_miss_total", idb, tb, "recv", "} 1"));
+	CHECK(metric_has(mb.data, "sluice_transport_pli_suppressed_total", idb, tb, "recv", "} 1"));
+	/* no RTT measured on A's transport: no series */
+	char absent[256];
+	snprintf(absent, sizeof(absent), "sluice_transport_rtt_seconds{room=\"core-room\",peer=\"%s\"",
+		 ida);
+	CHECK(mb.data && !strstr(mb.data, absent));
+	CHECK(mb.data && strstr(mb.data, "# TYPE sluice_transport_packets_lost_total counter\n"));
+	cp_buf_free(&mb);
+	json_decref(r);
+	memset(ca, 0, sizeof(*ca));
+	memset(cb, 0, sizeof(*cb));
+}
+
 static void scenario_dtls_mismatch(void)
 {
 	/* B's recv transport: the fingerprint B signals is not the browser's */
@@ -926,6 +1075,7 @@ int main(void)
 	scenario_join();
 	scenario_dtls_ok();
 	scenario_media();
+	scenario_stats();
 	scenario_dtls_mismatch();
 	scenario_dtls_timeout();
 	scenario_close_producer();

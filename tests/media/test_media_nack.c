@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_media_nack - loss recovery of the data plane, packet by packet (run
+ * by run_media_e2e.sh with one worker, like test_media_e2e). One producer
+ * (video, nack, RTX) and two consumers that negotiated nack: C1 with an RTX
+ * SSRC/PT, C2 without. Checks:
+ *  (a) a gap of two producer packets makes the data plane NACK the
+ *      producer (SRTCP, server SSRC -> producer SSRC) naming exactly those
+ *      seqs, again while they are missing; once they arrive (one late, one
+ *      as RTX of the producer) no NACK names them any more (every NACK sent
+ *      after their arrival was counted names only a newer gap);
+ *  (b) C1's NACK for 3 seqs it received is answered with 3 RTX packets:
+ *      RTX SSRC and PT, consecutive RTX seqs, OSN = the seqs asked, the
+ *      payload after the OSN identical to the original, the original's
+ *      (rewritten) timestamp, a fresh transport-wide seq;
+ *  (c) C2's NACK (for packets it "lost": received but never decrypted) is
+ *      answered with the byte-identical SRTP datagrams, which decrypt to
+ *      the same seq, timestamp and payload;
+ *  (f) one datagram naming a seq twice is answered once; a NACK right after
+ *      it adds at most one more (the per-seq rate limit);
+ *  a paused consumer's NACK is counted and answered with nothing;
+ *  (d) seqs never forwarded, and a seq older than the buffer's age limit,
+ *      are counted as rtx_miss and nothing is sent;
+ *  (e) nack_in, nack_seqs_in, rtx_out, rtx_miss (consumer transports) and
+ *      nack_out (producer transport, = NACKs the producer received) exact.
+ * Nothing is asserted about time: waits are bounded, a command round trip
+ * orders checks after the packets the lcore processed before it.
+ * With two or more workers C1 lives on lcore 1 (its producer's packets
+ * come through the handoff ring; its buffer and NACKs are there), the
+ * producer and C2 on lcore 0.
+ *
+ *   test_media_nack <shm-name> <tap-interface>
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../unit/check.h"
+#include "dp_bytes.h"
+#include "dp_rtcp.h"
+#include "dp_rtp.h"
+#include "media_harness.h"
+
+enum { T_P = 1, T_C1 = 2, T_C2 = 3 };
+
+#define PROD 100u
+#define P_SSRC 0x11110000u
+#define P_RTX 0x11110001u
+#define C1 200u
+#define C2 201u
+#define C1_SSRC 0xc1000001u
+#define C1_RTX 0xc1000011u
+#define C1_PT 101
+#define C1_RTX_PT 102
+#define C2_SSRC 0xc2000002u
+#define C2_PT 96
+#define EXT_ABS 2   /* the consumers' ids */
+#define EXT_TCC 3
+#define PAYLOAD 200u
+#define S0 65530u   /* first producer seq: the test crosses the 16-bit wrap */
+#define NREC 64u
+#define SERVER_SSRC 0x534c4345u /* DP_SERVER_SSRC (dataplane/media/dp_media_int.h) */
+
+static struct mh H;
+static struct browser P, B1, B2;
+static unsigned int LC_C1; /* C1's lcore; the others are on 0 */
+
+static unsigned int lc_of(uint32_t tid)
+{
+	return tid == T_C1 ? LC_C1 : 0;
+}
+
+/* What a consumer received for producer seq S0 + i (its own seq is that
+ * + off: C1 was paused for 10 packets before, C2 never). */
+struct rec {
+	int have;
+	uint32_t ts;
+	int raw_len;
+	uint8_t raw[1400];  /* the SRTP datagram */
+};
+
+struct cons {
+	struct browser *b;
+	uint32_t tid, ssrc;
+	uint8_t pt;
+	int have_twcc;
+	uint16_t twcc_next;     /* transport-wide seq the next packet must carry */
+	uint16_t off;           /* consumer seq - producer seq */
+	int have_rtx;
+	uint16_t rtx_next;      /* RTX seq the next retransmission must carry */
+	struct rec r[NREC];
+};
+static struct cons K1, K2;
+
+static unsigned int g_nacks; /* NACK packets the producer received */
+
+#define CHECK_CTR(ptr, want) CHECK_EQ(mh_wait_ge(&H, (ptr), (want)), (want))
+
+/* Producer seq and timestamp of packet i (i < 0: the warm-up). */
+static uint16_t sq(int i)
+{
+	return (uint16_t)(S0 + (unsigned int)i);
+}
+
+static uint32_t ts_of(int i)
+{
+	return 1000u + (uint32_t)i * 3000u;
+}
+
+/* k's sequence number for producer packet i. */
+static uint16_t csq(const struct cons *k, int i)
+{
+	return (uint16_t)(sq(i) + k->off);
+}
+
+/* ---- set-up (after test_media_e2e.c) ---- */
+
+static int producer_add(void)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_PRODUCER_ADD;
+	m.h.transport_id = T_P;
+	struct sl_msg_producer_add *a = &m.u.producer_add;
+	a->producer_id = PROD;
+	a->ssrc = P_SSRC;
+	a->rtx_ssrc = P_RTX;
+	a->kind = SL_KIND_VIDEO;
+	a->payload_type = 96;
+	a->rtx_payload_type = 97;
+	a->n_pt = 2;
+	a->pts[0] = 96;
+	a->pts[1] = 97;
+	a->clock_rate = 90000;
+	a->ext.mid = BR_EXT_MID;
+	a->ext.abs_send_time = BR_EXT_ABS;
+	a->ext.transport_cc = BR_EXT_TCC;
+	a->ext.video_orientation = BR_EXT_VO;
+	a->nack = a->pli = a->tcc = 1;
+	int rc = mh_cmd(&H, lc_of(T_P), &m);
+	if (rc)
+		return rc;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_PRODUCER_FANOUT;
+	m.h.transport_id = T_P;
+	m.u.producer_fanout.producer_id = PROD;
+	m.u.producer_fanout.lcore_mask = 1ull << LC_C1 | 1ull << lc_of(T_C2);
+	return mh_cmd(&H, lc_of(T_P), &m);
+}
+
+static int consumer_add(uint32_t tid, uint32_t id, uint32_t ssrc, uint8_t pt, uint32_t rtx_ssrc,
+			uint8_t rtx_pt)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_CONSUMER_ADD;
+	m.h.transport_id = tid;
+	struct sl_msg_consumer_add *a = &m.u.consumer_add;
+	a->consumer_id = id;
+	a->producer_id = PROD;
+	a->ssrc = ssrc;
+	a->rtx_ssrc = rtx_ssrc;
+	a->rtx_payload_type = rtx_pt;
+	a->kind = SL_KIND_VIDEO;
+	a->n_pt = 1;
+	a->pt_map[0].from = 96;
+	a->pt_map[0].to = pt;
+	a->clock_rate = 90000;
+	a->ext.abs_send_time = EXT_ABS;
+	a->ext.transport_cc = EXT_TCC;
+	a->nack = a->pli = 1;
+	return mh_cmd(&H, lc_of(tid), &m);
+}
+
+static int cmd_ref(uint16_t type, uint32_t tid, uint32_t id)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = type;
+	m.h.transport_id = tid;
+	m.u.consumer_ref.consumer_id = id;
+	return mh_cmd(&H, lc_of(tid), &m);
+}
+
+/* A command round trip to every lcore in use (about no consumer): each
+ * finished every packet it took before. */
+static void barrier(void)
+{
+	CHECK_EQ(cmd_ref(SL_MSG_CONSUMER_PAUSE, T_C2, 9999), -ENOENT);
+	if (LC_C1 != 0)
+		CHECK_EQ(cmd_ref(SL_MSG_CONSUMER_PAUSE, T_C1, 9999), -ENOENT);
+}
+
+static void connect_browser(struct browser *b, uint32_t tid, enum sl_srtp_profile prof,
+			    uint8_t salt)
+{
+	struct sl_msg ev;
+	CHECK_EQ(br_open(b, &H, lc_of(tid)), 0);
+	CHECK_EQ(br_transport(&H, b, tid, 0), 0);
+	CHECK_EQ(br_ice(&H, b, 1), 0);
+	CHECK_EQ(mh_wait_event(&H, SL_MSG_ICE_SELECTED, tid, &ev), 0);
+	CHECK_EQ(br_keys(&H, b, prof, salt), 0);
+}
+
+static void setup(void)
+{
+	connect_browser(&P, T_P, SL_SRTP_AEAD_AES_128_GCM, 1);
+	connect_browser(&B1, T_C1, SL_SRTP_AES128_CM_SHA1_80, 2);
+	connect_browser(&B2, T_C2, SL_SRTP_AEAD_AES_128_GCM, 3);
+	CHECK_EQ(producer_add(), 0);
+	CHECK_EQ(consumer_add(T_C1, C1, C1_SSRC, C1_PT, C1_RTX, C1_RTX_PT), 0);
+	CHECK_EQ(consumer_add(T_C2, C2, C2_SSRC, C2_PT, 0, 0), 0);
+	K1 = (struct cons){.b = &B1, .tid = T_C1, .ssrc = C1_SSRC, .pt = C1_PT};
+	K2 = (struct cons){.b = &B2, .tid = T_C2, .ssrc = C2_SSRC, .pt = C2_PT};
+}
+
+/* ---- packets ---- */
+
+static void send_media(int i)
+{
+	uint8_t rtp[2048];
+	size_t len = br_build_rtp(rtp, P_SSRC, 96, sq(i), ts_of(i), (uint16_t)(i + 500), PAYLOAD);
+	CHECK(br_send_srtp(&P, rtp, len, NULL) > 0);
+}
+
+static void send_media_rtx(unsigned int i, uint16_t rtx_seq)
+{
+	uint8_t rtp[2048], rtx[2048];
+	size_t len = br_build_rtp(rtp, P_SSRC, 96, sq(i), ts_of(i), (uint16_t)(i + 500), PAYLOAD);
+	struct dp_rtp_info ri;
+	size_t rlen;
+	CHECK_EQ(dp_rtp_parse(rtp, len, &ri), DP_RTP_OK);
+	CHECK_EQ(dp_rtp_rtx_wrap(rtp, len, &ri, rtx, sizeof(rtx), &rlen, P_RTX, 97, rtx_seq),
+		 DP_RTP_OK);
+	CHECK(br_send_srtp(&P, rtx, rlen, NULL) > 0);
+}
+
+/* Receives the next RTP datagram of b (the data plane's RTCP skipped): raw
+ * copy in raw (cap bytes). Length, or -1. */
+static int recv_raw(struct browser *b, uint8_t *raw, size_t cap)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		int n = br_recv(&H, b, raw, cap);
+		if (n < 0)
+			return -1;
+		if (n >= 2 && raw[1] >= 192 && raw[1] <= 223)
+			continue; /* sender reports */
+		return n;
+	}
+	return -1;
+}
+
+/* Unprotects (b's context) and parses raw into r. 0 or -1. */
+static int decrypt(struct browser *b, const uint8_t *raw, int n, struct rx_rtp *r)
+{
+	struct dp_rtp_info ri;
+	if (n <= 0 || (size_t)n > sizeof(r->buf))
+		return -1;
+	memcpy(r->buf, raw, (size_t)n);
+	r->len = (uint32_t)n;
+	if (dp_srtp_unprotect_rtp(b->srtp, r->buf, &r->len, r->len) != DP_SRTP_OK ||
+	    dp_rtp_parse(r->buf, r->len, &ri) != DP_RTP_OK)
+		return -1;
+	r->ssrc = ri.ssrc;
+	r->seq = ri.seq;
+	r->ts = ri.ts;
+	r->pt = ri.pt;
+	r->payload_off = ri.payload_off;
+	r->payload_len = ri.payload_len;
+	r->ext_n = 0;
+	struct dp_rtp_ext_iter it;
+	struct dp_rtp_ext_elem e;
+	dp_rtp_ext_iter_init(&it, &ri);
+	while (dp_rtp_ext_next(&it, r->buf, &e) == DP_RTP_OK && r->ext_n < 16) {
+		r->ext_id[r->ext_n] = e.id;
+		r->ext_len[r->ext_n] = e.len;
+		r->ext_off[r->ext_n] = e.off;
+		r->ext_n++;
+	}
+	return 0;
+}
+
+/* The transport-wide seq of r, which must continue k's. */
+static void check_twcc(struct cons *k, const struct rx_rtp *r)
+{
+	int t = rx_ext_find(r, EXT_TCC);
+	CHECK(t >= 0 && r->ext_len[t] == 2);
+	if (t < 0)
+		return;
+	uint16_t v = dp_get_be16(r->buf + r->ext_off[t]);
+	if (k->have_twcc)
+		CHECK_EQ(v, k->twcc_next);
+	k->twcc_next = (uint16_t)(v + 1u);
+	k->have_twcc = 1;
+}
+
+static int payload_is(const struct rx_rtp *r, uint32_t skip, uint16_t seq)
+{
+	if (r->payload_len != PAYLOAD + skip)
+		return 0;
+	for (uint32_t i = 0; i < PAYLOAD; i++)
+		if (r->buf[r->payload_off + skip + i] != br_payload_byte(seq, i))
+			return 0;
+	return 1;
+}
+
+/* k receives the producer packet i (i < 0: not recorded); decrypted and
+ * checked unless lose (then only kept raw: "lost"). */
+static void expect_media(struct cons *k, int i, int lose)
+{
+	uint8_t raw[2048];
+	struct rx_rtp r;
+	int n = recv_raw(k->b, raw, sizeof(raw));
+	CHECK(n > 0 && (size_t)n <= sizeof(k->r[0].raw));
+	if (n <= 0 || (size_t)n > sizeof(k->r[0].raw))
+		return;
+	if (i >= 0) {
+		k->r[i].have = 1;
+		k->r[i].raw_len = n;
+		k->r[i].ts = ts_of(i);
+		memcpy(k->r[i].raw, raw, (size_t)n);
+	}
+	if (lose) {
+		k->twcc_next++; /* it took one */
+		return;
+	}
+	CHECK_EQ(decrypt(k->b, raw, n, &r), 0);
+	CHECK_EQ(r.ssrc, k->ssrc);
+	CHECK_EQ(r.pt, k->pt);
+	CHECK_EQ(r.seq, csq(k, i));
+	CHECK_EQ(r.ts, ts_of(i));
+	CHECK(payload_is(&r, 0, sq(i)));
+	check_twcc(k, &r);
+}
+
+static void media_to_all(int i, int lose2)
+{
+	send_media(i);
+	expect_media(&K1, i, 0);
+	expect_media(&K2, i, lose2);
+}
+
+/* C1 misses 10 packets while paused: from then on its numbers run 10
+ * behind the producer's, so mapping back is seen at work. */
+static void warm_up(void)
+{
+	for (int i = -20; i < 0; i++) {
+		if (i == -10)
+			CHECK_EQ(cmd_ref(SL_MSG_CONSUMER_PAUSE, T_C1, C1), 0);
+		send_media(i);
+		if (i < -10)
+			expect_media(&K1, i, 0);
+		expect_media(&K2, i, 0);
+	}
+	CHECK_EQ(cmd_ref(SL_MSG_CONSUMER_RESUME, T_C1, C1), 0);
+	K1.off = (uint16_t)-10; /* continues at its last + 1 */
+}
+
+/* ---- the producer's side: NACKs it receives ---- */
+
+/* The next NACK the producer receives (other RTCP skipped): its seqs in
+ * out (cap), count in *n. 0, or -1 when none came. */
+static int p_next_nack(uint16_t *out, size_t cap, size_t *n)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		uint8_t buf[2048];
+		int len = br_recv(&H, &P, buf, sizeof(buf));
+		if (len <= 0)
+			return -1;
+		uint32_t l = (uint32_t)len;
+		if (l < 8 || buf[1] < 192 || buf[1] > 223) {
+			CHECK(0); /* only RTCP goes to the producer */
+			continue;
+		}
+		CHECK_EQ(dp_srtp_unprotect_rtcp(P.srtp, buf, &l, l), DP_SRTP_OK);
+		struct dp_rtcp_iter it;
+		struct dp_rtcp_pkt pkt;
+		if (dp_rtcp_iter_init(&it, buf, l) != DP_RTCP_OK) {
+			CHECK(0);
+			continue;
+		}
+		while (dp_rtcp_iter_next(&it, &pkt)) {
+			struct dp_rtcp_nack nk;
+			if (pkt.pt != DP_RTCP_PT_RTPFB || pkt.count != DP_RTCP_FMT_NACK)
+				continue;
+			CHECK_EQ(dp_rtcp_parse_nack(&pkt, &nk), DP_RTCP_OK);
+			CHECK_EQ(nk.sender_ssrc, SERVER_SSRC);
+			CHECK_EQ(nk.media_ssrc, P_SSRC);
+			CHECK(!dp_rtcp_iter_next(&it, &pkt)); /* one NACK per datagram */
+			g_nacks++;
+			*n = dp_rtcp_nack_lost(&nk, out, cap);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int set_is(const uint16_t *s, size_t n, uint16_t a, uint16_t b)
+{
+	return n == 2 && s[0] == a && s[1] == b;
+}
+
+/* (a) */
+static void test_nack_to_producer(void)
+{
+	struct sl_transport_counters *tp = mh_tc(&H, T_P);
+	uint16_t s[64];
+	size_t n = 0;
+
+	for (int i = 0; i <= 4; i++)
+		media_to_all(i, i == 3 || i == 4); /* C2 "loses" 3 and 4 */
+	CHECK_EQ(tp->nack_out, 0); /* no gap, no NACK */
+	media_to_all(7, 0);        /* 5 and 6 missing (65535 and 0) */
+	/* NACKed, and again while missing */
+	for (int k = 0; k < 2; k++) {
+		CHECK_EQ(p_next_nack(s, 64, &n), 0);
+		CHECK(set_is(s, n, sq(5), sq(6)));
+	}
+	CHECK(tp->nack_out >= 2);
+	/* they arrive: 5 late, 6 as RTX from the producer */
+	send_media(5);
+	send_media_rtx(6, 4242);
+	CHECK_CTR(&tp->rtp_in, 28);
+	expect_media(&K1, 5, 0);
+	expect_media(&K2, 5, 0);
+	expect_media(&K1, 6, 0);
+	expect_media(&K2, 6, 0);
+	/* NACKs counted from here on were built after both arrived */
+	uint64_t k0 = tp->nack_out;
+	/* Were 5 and 6 still listed, they would be asked for again meanwhile
+	 * (sleeping longer only makes that more certain; nothing below
+	 * depends on it) */
+	struct timespec pause = {.tv_sec = 0, .tv_nsec = 150 * 1000000L};
+	nanosleep(&pause, NULL);
+	media_to_all(9, 0); /* 8 missing */
+	int got8 = 0;
+	while (!got8) {
+		if (p_next_nack(s, 64, &n) != 0) {
+			CHECK(0);
+			break;
+		}
+		if (g_nacks <= k0) { /* possibly before the arrival */
+			CHECK(set_is(s, n, sq(5), sq(6)));
+			continue;
+		}
+		CHECK(n == 1 && s[0] == sq(8)); /* never 5 or 6 again */
+		got8 = n == 1 && s[0] == sq(8);
+	}
+	send_media(8);
+	CHECK_CTR(&tp->rtp_in, 30);
+	expect_media(&K1, 8, 0);
+	expect_media(&K2, 8, 0);
+	barrier(); /* 8 is off the list: nack_out is final */
+	uint64_t out = tp->nack_out;
+	while (g_nacks < out && p_next_nack(s, 64, &n) == 0)
+		CHECK(n == 1 && s[0] == sq(8));
+	CHECK_EQ(g_nacks, out);
+	CHECK_EQ(tp->nack_out, out);
+	CHECK_EQ(tp->nack_in, 0);
+	CHECK_EQ(tp->rtx_out, 0);
+}
+
+/* ---- consumers' NACKs ---- */
+
+/* Sends from k's browser one SRTCP datagram with `copies` NACK
+ * sub-packets for media SSRC media, each listing seqs[0 .. n). */
+static void send_nack(struct cons *k, uint32_t media, const uint16_t *seqs, size_t n, int copies)
+{
+	uint8_t buf[1500];
+	size_t len = 0;
+	for (int c = 0; c < copies; c++) {
+		size_t l = dp_rtcp_build_nack(buf + len, 600, k->ssrc + 7u, media, seqs, n);
+		CHECK(l > 0);
+		len += l;
+	}
+	uint32_t l32 = (uint32_t)len;
+	CHECK_EQ(dp_srtp_protect_rtcp(k->b->srtp, buf, &l32, sizeof(buf)), DP_SRTP_OK);
+	CHECK_EQ(br_send(k->b, buf, l32), 0);
+}
+
+/* k receives an RTX packet (C1) for producer packet i; RTX seqs are
+ * consecutive. */
+static void expect_rtx(struct cons *k, int i)
+{
+	uint8_t raw[2048];
+	struct rx_rtp r;
+	int n = recv_raw(k->b, raw, sizeof(raw));
+	CHECK(n > 0);
+	if (n <= 0 || decrypt(k->b, raw, n, &r) != 0) {
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ(r.ssrc, C1_RTX);
+	CHECK_EQ(r.pt, C1_RTX_PT);
+	if (k->have_rtx)
+		CHECK_EQ(r.seq, k->rtx_next);
+	k->rtx_next = (uint16_t)(r.seq + 1u);
+	k->have_rtx = 1;
+	CHECK_EQ(r.ts, k->r[i].ts); /* the original's, rewritten */
+	/* OSN: the consumer's seq it stands for */
+	CHECK(r.payload_len >= 2 && dp_get_be16(r.buf + r.payload_off) == csq(k, i));
+	CHECK(payload_is(&r, 2, sq(i)));
+	check_twcc(k, &r); /* a new packet on the wire */
+}
+
+/* (b) */
+static void test_rtx_answer(void)
+{
+	struct sl_transport_counters *c1 = mh_tc(&H, T_C1);
+	uint16_t ask[3] = {csq(&K1, 1), csq(&K1, 2), csq(&K1, 5)};
+	send_nack(&K1, C1_SSRC, ask, 3, 1);
+	expect_rtx(&K1, 1);
+	expect_rtx(&K1, 2);
+	expect_rtx(&K1, 5);
+	CHECK_CTR(&c1->rtx_out, 3);
+	CHECK_EQ(c1->nack_in, 1);
+	CHECK_EQ(c1->nack_seqs_in, 3);
+	CHECK_EQ(c1->rtx_miss, 0);
+	/* the RTX stream goes on where it was: one more later */
+	uint16_t one[1] = {csq(&K1, 7)};
+	send_nack(&K1, C1_SSRC, one, 1, 1);
+	expect_rtx(&K1, 7);
+	CHECK_CTR(&c1->rtx_out, 4);
+}
+
+/* (c) */
+static void test_plain_answer(void)
+{
+	struct sl_transport_counters *c2 = mh_tc(&H, T_C2);
+	uint16_t ask[2] = {csq(&K2, 3), csq(&K2, 4)};
+	send_nack(&K2, C2_SSRC, ask, 2, 1);
+	for (int i = 3; i <= 4; i++) {
+		uint8_t raw[2048];
+		struct rx_rtp r;
+		int n = recv_raw(&B2, raw, sizeof(raw));
+		CHECK_EQ(n, K2.r[i].raw_len);
+		CHECK(n > 0 && memcmp(raw, K2.r[i].raw, (size_t)n) == 0); /* the same datagram */
+		CHECK_EQ(decrypt(&B2, raw, n, &r), 0); /* the first never was */
+		CHECK_EQ(r.ssrc, C2_SSRC);
+		CHECK_EQ(r.pt, C2_PT);
+		CHECK_EQ(r.seq, csq(&K2, i));
+		CHECK_EQ(r.ts, ts_of(i));
+		CHECK(payload_is(&r, 0, sq(i)));
+	}
+	CHECK_CTR(&c2->rtx_out, 2);
+	CHECK_EQ(c2->nack_in, 1);
+	CHECK_EQ(c2->nack_seqs_in, 2);
+	CHECK_EQ(c2->rtx_miss, 0);
+	/* nothing else came: the next packet on C2 is new media */
+	media_to_all(10, 0);
+}
+
+/* (f) */
+static void test_rate_limit(void)
+{
+	struct sl_transport_counters *c1 = mh_tc(&H, T_C1);
+	uint64_t out0 = c1->rtx_out, in0 = c1->nack_in, seqs0 = c1->nack_seqs_in;
+	uint16_t ask[1] = {csq(&K1, 9)};
+	/* one datagram, the seq twice: one clock reading, one answer */
+	send_nack(&K1, C1_SSRC, ask, 1, 2);
+	CHECK_CTR(&c1->nack_in, in0 + 2);
+	barrier();
+	CHECK_EQ(c1->nack_seqs_in, seqs0 + 2);
+	CHECK_EQ(c1->rtx_out, out0 + 1);
+	expect_rtx(&K1, 9);
+	/* a NACK right after: at most one more, whatever the clock did */
+	send_nack(&K1, C1_SSRC, ask, 1, 1);
+	CHECK_CTR(&c1->nack_in, in0 + 3);
+	barrier();
+	uint64_t extra = c1->rtx_out - (out0 + 1);
+	CHECK(extra <= 1);
+	if (extra == 1)
+		expect_rtx(&K1, 9);
+	media_to_all(11, 0); /* and nothing else came before it */
+	CHECK_EQ(c1->rtx_miss, 0);
+}
+
+/* a paused consumer */
+static void test_paused(void)
+{
+	struct sl_transport_counters *c2 = mh_tc(&H, T_C2);
+	uint64_t out0 = c2->rtx_out, seqs0 = c2->nack_seqs_in, miss0 = c2->rtx_miss;
+	uint64_t paused0 = c2->drops[SL_DROP_CONSUMER_PAUSED];
+	CHECK_EQ(cmd_ref(SL_MSG_CONSUMER_PAUSE, T_C2, C2), 0);
+	uint16_t ask[2] = {csq(&K2, 10), csq(&K2, 11)};
+	send_nack(&K2, C2_SSRC, ask, 2, 1);
+	CHECK_CTR(&c2->nack_seqs_in, seqs0 + 2);
+	barrier();
+	CHECK_EQ(c2->rtx_out, out0);
+	CHECK_EQ(c2->rtx_miss, miss0);
+	CHECK_EQ(c2->drops[SL_DROP_CONSUMER_PAUSED], paused0); /* not even tried */
+	/* resumed, C2's next RTP datagram is new media (continuing at last
+	 * + 1, which is the producer's seq here) */
+	CHECK_EQ(cmd_ref(SL_MSG_CONSUMER_RESUME, T_C2, C2), 0);
+	media_to_all(12, 0);
+}
+
+/* (d) */
+static void test_miss(void)
+{
+	struct sl_transport_counters *c1 = mh_tc(&H, T_C1);
+	uint64_t out0 = c1->rtx_out, seqs0 = c1->nack_seqs_in, miss0 = c1->rtx_miss;
+	uint64_t in0 = c1->nack_in;
+	/* never handed out (ahead of the newest), and a seq before the first */
+	uint16_t ask[2] = {csq(&K1, 40), csq(&K1, -13)};
+	send_nack(&K1, C1_SSRC, ask, 2, 1);
+	CHECK_CTR(&c1->rtx_miss, miss0 + 2);
+	/* a NACK about an SSRC that is no consumer here: counted, no seqs */
+	send_nack(&K1, 0xdeadbeefu, ask, 2, 1);
+	CHECK_CTR(&c1->nack_in, in0 + 2);
+	/* older than the buffer keeps packets (1 s): wait it out */
+	struct timespec ts = {.tv_sec = 1, .tv_nsec = 200 * 1000000L};
+	nanosleep(&ts, NULL);
+	uint16_t old[1] = {csq(&K1, 2)};
+	send_nack(&K1, C1_SSRC, old, 1, 1);
+	CHECK_CTR(&c1->rtx_miss, miss0 + 3);
+	barrier();
+	CHECK_EQ(c1->nack_seqs_in, seqs0 + 3);
+	CHECK_EQ(c1->rtx_out, out0);
+	/* nothing was sent: the next RTP datagram of C1 is new media */
+	media_to_all(13, 0);
+}
+
+/* (e) */
+static void test_counters(void)
+{
+	struct sl_transport_counters *c1 = mh_tc(&H, T_C1), *c2 = mh_tc(&H, T_C2);
+	barrier();
+	/* C1: (b) 1 + 1, (f) 2 + 1, (d) 3 NACK packets */
+	CHECK_EQ(c1->nack_in, 8);
+	CHECK_EQ(c1->nack_seqs_in, 3 + 1 + 3 + 3);
+	CHECK(c1->rtx_out == 3 + 1 + 1 || c1->rtx_out == 3 + 1 + 2); /* (f): clock */
+	CHECK_EQ(c1->rtx_miss, 3);
+	CHECK_EQ(c1->nack_out, 0);
+	/* C2: (c) 1, paused 1 */
+	CHECK_EQ(c2->nack_in, 2);
+	CHECK_EQ(c2->nack_seqs_in, 4);
+	CHECK_EQ(c2->rtx_out, 2);
+	CHECK_EQ(c2->rtx_miss, 0);
+	CHECK_EQ(c2->nack_out, 0);
+	CHECK_EQ(mh_tc(&H, T_P)->nack_out, g_nacks);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s <shm-name> <tap-interface>\n", argv[0]);
+		return 2;
+	}
+	srand(1);
+	if (mh_init(&H, argv[1]) != 0)
+		return 1;
+	if (dp_srtp_global_init() != 0)
+		return 1;
+	LC_C1 = H.hdr->n_lcores >= 2 ? 1 : 0;
+	printf("test_media_nack: %u worker lcores, C1 on lcore %u\n", H.hdr->n_lcores, LC_C1);
+	setup();
+	warm_up();
+	test_nack_to_producer();
+	test_rtx_answer();
+	test_plain_answer();
+	test_rate_limit();
+	test_paused();
+	test_miss();
+	test_counters();
+	CHECK_EQ(cmd_ref(SL_MSG_CONSUMER_REMOVE, T_C1, C1), 0);
+	CHECK_EQ(cmd_ref(SL_MSG_TRANSPORT_DESTROY, T_C2, 0), 0);
+	CHECK_EQ(cmd_ref(SL_MSG_TRANSPORT_DESTROY, T_P, 0), 0);
+	br_close(&P);
+	br_close(&B1);
+	br_close(&B2);
+	mh_fini(&H);
+	return check_report("test_media_nack");
+}
