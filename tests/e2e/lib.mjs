@@ -49,17 +49,16 @@ export function serveStatic(mounts) {
 }
 
 // Headless Chromium with a fake camera and microphone (a moving test
-// pattern and a beep) and the permission prompt auto-accepted.
-export async function launchChromium() {
+// pattern and a beep) and the permission prompt auto-accepted. videoFile: a
+// Y4M file that every page's fake camera plays instead (in a loop).
+export async function launchChromium({ videoFile } = {}) {
   const { chromium } = require('playwright-core');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--use-fake-device-for-media-stream',
-           '--use-fake-ui-for-media-stream', '--disable-background-networking',
-           '--disable-component-update', '--disable-sync', '--no-first-run',
-           '--autoplay-policy=no-user-gesture-required'],
-  });
+  const args = ['--no-sandbox', '--disable-gpu', '--use-fake-device-for-media-stream',
+                '--use-fake-ui-for-media-stream', '--disable-background-networking',
+                '--disable-component-update', '--disable-sync', '--no-first-run',
+                '--autoplay-policy=no-user-gesture-required'];
+  if (videoFile) args.push(`--use-file-for-fake-video-capture=${videoFile}`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }
 
 // Polls fn() (async) every stepMs until it returns a truthy value, or

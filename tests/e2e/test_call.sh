@@ -8,7 +8,10 @@
 #   - sluice-controlplane on 127.0.0.1 in the namespace, serving the demo
 #     bundle (SLUICE_DEMO_BUILD = <build>/demo);
 #   - node + headless Chromium in the namespace, so that the browsers reach
-#     the page on 127.0.0.1 and the media on 198.18.0.1, and nothing else.
+#     the page on 127.0.0.1 and the media on 198.18.0.1, and nothing else;
+#     the pages' camera plays a Y4M clip made by gen_y4m.mjs (in the work
+#     directory), hard enough to encode that the video bitrate follows the
+#     browser's bandwidth estimate.
 # Env (ctest sets them): DP_BIN, CP_BIN, TOKEN_BIN, SLUICE_DEMO_BUILD.
 # Everything is removed on exit, also on failure. Needs root.
 set -uo pipefail
@@ -100,7 +103,14 @@ for u in alice bob carol dave eve; do
 done
 tokens="${tokens%,}}"
 
-in_ns env SLUICE_URL="$url" SLUICE_ROOM="$room" SLUICE_TOKENS="$tokens" \
+# The pages' camera: a clip that is expensive to encode (the built-in fake
+# camera's pattern compresses too well to show the bandwidth ramp-up).
+# SLUICE_E2E_CAMERA="ARGS": other gen_y4m.mjs options than its defaults.
+# shellcheck disable=SC2086
+node "$here/gen_y4m.mjs" "$work/camera.y4m" ${SLUICE_E2E_CAMERA:-} ||
+	{ echo "cannot generate the camera clip"; exit 1; }
+
+in_ns env SLUICE_URL="$url" SLUICE_ROOM="$room" SLUICE_TOKENS="$tokens" SLUICE_E2E_Y4M="$work/camera.y4m" \
 	timeout --kill-after=10 780 node --test "$here/call.test.mjs"
 rc=$?
 # Both must still run and exit 0 on SIGTERM (a sanitizer report aborts them).
