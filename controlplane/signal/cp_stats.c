@@ -47,6 +47,53 @@ static const char *kind_name(uint8_t kind)
 	return kind == SL_KIND_AUDIO ? "audio" : "video";
 }
 
+/* The data plane's counters of a transport as they are shown: their key in
+ * transportList / peerStats (in this order) and, unless name is NULL, their
+ * /metrics series. TP_RTT: a round-trip time in us, 0 until measured:
+ * rttMs in milliseconds (null while 0), a series in seconds (no line while
+ * 0). */
+enum tp_unit { TP_COUNT, TP_RTT };
+static const struct tp_field {
+	const char *key;
+	const char *name, *type, *help;
+	size_t off;
+	enum tp_unit unit;
+} tp_fields[] = {
+#define TF(f, k, n, ty, h) {k, n, ty, h, offsetof(struct sl_transport_counters, f), TP_COUNT}
+	TF(rx_pkts, "rxPackets", "sluice_transport_rx_packets_total", "counter",
+	   "Datagrams received"),
+	TF(tx_pkts, "txPackets", "sluice_transport_tx_packets_total", "counter", "Datagrams sent"),
+	TF(rx_bytes, "rxBytes", NULL, NULL, NULL),
+	TF(tx_bytes, "txBytes", NULL, NULL, NULL),
+	TF(rx_bps, "rxBitrate", "sluice_transport_rx_bitrate_bps", "gauge",
+	   "Received bit/s over the last second"),
+	TF(tx_bps, "txBitrate", "sluice_transport_tx_bitrate_bps", "gauge",
+	   "Sent bit/s over the last second"),
+	{"rttMs", "sluice_transport_rtt_seconds", "gauge",
+	 "Latest round-trip time measured with a consumer's receiver (absent until measured)",
+	 offsetof(struct sl_transport_counters, rtt_us), TP_RTT},
+	TF(rtp_lost, "packetsLost", "sluice_transport_packets_lost_total", "counter",
+	   "Producer RTP packets never received (as in our receiver reports)"),
+	TF(remote_lost, "remotePacketsLost", "sluice_transport_remote_packets_lost", "gauge",
+	   "Cumulative loss the receivers of this transport's consumers report"),
+	TF(nack_in, "nackIn", "sluice_transport_nack_in_total", "counter", "NACK packets received"),
+	TF(nack_out, "nackOut", "sluice_transport_nack_out_total", "counter", "NACK packets sent"),
+	TF(rtx_out, "rtxOut", "sluice_transport_rtx_out_total", "counter", "Retransmissions sent"),
+	TF(rtx_miss, "rtxMiss", "sluice_transport_rtx_miss_total", "counter",
+	   "Sequence numbers asked for that the retransmission buffer no longer held"),
+	TF(pli_in, "pliIn", "sluice_transport_pli_in_total", "counter", "PLI packets received"),
+	TF(pli_out, "pliOut", "sluice_transport_pli_out_total", "counter",
+	   "Key-frame requests (PLI/FIR) sent"),
+	TF(pli_suppressed, "pliSuppressed", "sluice_transport_pli_suppressed_total", "counter",
+	   "Key-frame requests not sent: rate limit"),
+#undef TF
+};
+
+static uint64_t tp_value(const struct sl_transport_counters *c, const struct tp_field *f)
+{
+	return *(const volatile uint64_t *)(const void *)((const char *)c + f->off);
+}
+
 /* A transport of transportList and of peerStats[].transports: its states
  * and, while a data plane is ready, its counters (0 / null otherwise). */
 static json_t *transport_stats(struct cp_signal *s, const struct cp_transport *t)
@@ -67,22 +114,13 @@ static json_t *transport_stats(struct cp_signal *s, const struct cp_transport *t
 	if (!o)
 		return json_object();
 	set_int(o, "dataPlaneErrors", t->dp_errors);
-	set_int(o, "rxPackets", c->rx_pkts);
-	set_int(o, "txPackets", c->tx_pkts);
-	set_int(o, "rxBytes", c->rx_bytes);
-	set_int(o, "txBytes", c->tx_bytes);
-	set_int(o, "rxBitrate", c->rx_bps);
-	set_int(o, "txBitrate", c->tx_bps);
-	json_object_set_new(o, "rttMs", rtt_ms(c->rtt_us));
-	set_int(o, "packetsLost", c->rtp_lost);
-	set_int(o, "remotePacketsLost", c->remote_lost);
-	set_int(o, "nackIn", c->nack_in);
-	set_int(o, "nackOut", c->nack_out);
-	set_int(o, "rtxOut", c->rtx_out);
-	set_int(o, "rtxMiss", c->rtx_miss);
-	set_int(o, "pliIn", c->pli_in);
-	set_int(o, "pliOut", c->pli_out);
-	set_int(o, "pliSuppressed", c->pli_suppressed);
+	for (size_t k = 0; k < sizeof(tp_fields) / sizeof(tp_fields[0]); k++) {
+		const struct tp_field *f = &tp_fields[k];
+		if (f->unit == TP_RTT)
+			json_object_set_new(o, f->key, rtt_ms(tp_value(c, f)));
+		else
+			set_int(o, f->key, tp_value(c, f));
+	}
 	return o;
 }
 
@@ -246,88 +284,65 @@ static struct cp_transport *map_transport(const struct cp_signal *s, size_t i)
 	return s->transports.e && s->transports.e[i].key ? s->transports.e[i].val : NULL;
 }
 
-static const struct {
-	const char *name, *type, *help;
-	size_t off;
-} tp_series[] = {
-#define TS(f, n, ty, h) {n, ty, h, offsetof(struct sl_transport_counters, f)}
-	TS(rx_pkts, "sluice_transport_rx_packets_total", "counter", "Datagrams received"),
-	TS(tx_pkts, "sluice_transport_tx_packets_total", "counter", "Datagrams sent"),
-	TS(rx_bps, "sluice_transport_rx_bitrate_bps", "gauge",
-	   "Received bit/s over the last second"),
-	TS(tx_bps, "sluice_transport_tx_bitrate_bps", "gauge", "Sent bit/s over the last second"),
-	TS(rtp_lost, "sluice_transport_packets_lost_total", "counter",
-	   "Producer RTP packets never received (as in our receiver reports)"),
-	TS(remote_lost, "sluice_transport_remote_packets_lost", "gauge",
-	   "Cumulative loss the receivers of this transport's consumers report"),
-	TS(nack_in, "sluice_transport_nack_in_total", "counter", "NACK packets received"),
-	TS(nack_out, "sluice_transport_nack_out_total", "counter", "NACK packets sent"),
-	TS(rtx_out, "sluice_transport_rtx_out_total", "counter", "Retransmissions sent"),
-	TS(rtx_miss, "sluice_transport_rtx_miss_total", "counter",
-	   "Sequence numbers asked for that the retransmission buffer no longer held"),
-	TS(pli_in, "sluice_transport_pli_in_total", "counter", "PLI packets received"),
-	TS(pli_out, "sluice_transport_pli_out_total", "counter",
-	   "Key-frame requests (PLI/FIR) sent"),
-	TS(pli_suppressed, "sluice_transport_pli_suppressed_total", "counter",
-	   "Key-frame requests not sent: rate limit"),
-#undef TS
-};
-
-/* ICE and DTLS state: one series per transport, value 1, the state as a label. */
-static void tp_state_metrics(struct cp_signal *s, struct cp_buf *b)
+static const char *ice_state(const struct cp_transport *t)
 {
-	cp_buf_printf(b, "# HELP sluice_transport_ice_state ICE state of each transport (1, "
-			 "state=new|completed|disconnected).\n# TYPE sluice_transport_ice_state "
-			 "gauge\n");
+	return cp_transport_ice_name(t->ice);
+}
+
+static const char *dtls_state(const struct cp_transport *t)
+{
+	return cp_dtls_state_name(cp_dtls_state(t->dtls));
+}
+
+/* A state series: a line per transport, value 1, with the label state =
+ * state(t). */
+static void tp_state_series(struct cp_signal *s, struct cp_buf *b, const char *name,
+			    const char *help, const char *(*state)(const struct cp_transport *))
+{
+	cp_buf_printf(b, "# HELP %s %s.\n# TYPE %s gauge\n", name, help, name);
 	for (size_t i = 0; i < s->transports.cap; i++) {
 		const struct cp_transport *t = map_transport(s, i);
 		if (!t)
 			continue;
-		tp_labels(b, "sluice_transport_ice_state", t);
-		cp_buf_printf(b, ",state=\"%s\"} 1\n", cp_transport_ice_name(t->ice));
-	}
-	cp_buf_printf(b, "# HELP sluice_transport_dtls_state DTLS state of each transport (1, "
-			 "state=the DTLS state's name).\n# TYPE sluice_transport_dtls_state gauge\n");
-	for (size_t i = 0; i < s->transports.cap; i++) {
-		const struct cp_transport *t = map_transport(s, i);
-		if (!t)
-			continue;
-		tp_labels(b, "sluice_transport_dtls_state", t);
-		cp_buf_printf(b, ",state=\"%s\"} 1\n", cp_dtls_state_name(cp_dtls_state(t->dtls)));
+		tp_labels(b, name, t);
+		cp_buf_printf(b, ",state=\"%s\"} 1\n", state(t));
 	}
 }
 
-/* The data plane's per-transport counters (while one is ready); the RTT
- * only once measured. */
-static void tp_metrics(struct cp_signal *s, struct cp_buf *b)
+/* One series of the data plane's counters: a line per transport while a
+ * data plane is ready; an RTT only once measured. */
+static void tp_series(struct cp_signal *s, struct cp_buf *b, const struct tp_field *f)
 {
-	tp_state_metrics(s, b);
-	for (size_t k = 0; k < sizeof(tp_series) / sizeof(tp_series[0]); k++) {
-		cp_buf_printf(b, "# HELP %s %s.\n# TYPE %s %s\n", tp_series[k].name,
-			      tp_series[k].help, tp_series[k].name, tp_series[k].type);
-		for (size_t i = 0; i < s->transports.cap; i++) {
-			const struct cp_transport *t = map_transport(s, i);
-			const struct sl_transport_counters *c = t ? tp_counters(s, t) : NULL;
-			if (!c)
-				continue;
-			uint64_t v = *(const volatile uint64_t *)(const void *)((const char *)c +
-										 tp_series[k].off);
-			tp_labels(b, tp_series[k].name, t);
-			cp_buf_printf(b, "} %" PRIu64 "\n", v);
-		}
-	}
-	cp_buf_printf(b, "# HELP sluice_transport_rtt_seconds Latest round-trip time measured "
-			 "with a consumer's receiver (absent until measured).\n"
-			 "# TYPE sluice_transport_rtt_seconds gauge\n");
+	cp_buf_printf(b, "# HELP %s %s.\n# TYPE %s %s\n", f->name, f->help, f->name, f->type);
 	for (size_t i = 0; i < s->transports.cap; i++) {
 		const struct cp_transport *t = map_transport(s, i);
 		const struct sl_transport_counters *c = t ? tp_counters(s, t) : NULL;
-		uint64_t us = c ? *(const volatile uint64_t *)&c->rtt_us : 0;
-		if (!us)
+		if (!c)
 			continue;
-		tp_labels(b, "sluice_transport_rtt_seconds", t);
-		cp_buf_printf(b, "} %.6f\n", (double)us / 1e6);
+		uint64_t v = tp_value(c, f);
+		if (f->unit == TP_RTT && !v)
+			continue;
+		tp_labels(b, f->name, t);
+		if (f->unit == TP_RTT)
+			cp_buf_printf(b, "} %.6f\n", (double)v / 1e6);
+		else
+			cp_buf_printf(b, "} %" PRIu64 "\n", v);
 	}
+}
+
+/* ICE and DTLS state, then the data plane's per-transport counters in
+ * table order, the RTT series last. */
+static void tp_metrics(struct cp_signal *s, struct cp_buf *b)
+{
+	tp_state_series(s, b, "sluice_transport_ice_state",
+			"ICE state of each transport (1, state=new|completed|disconnected)",
+			ice_state);
+	tp_state_series(s, b, "sluice_transport_dtls_state",
+			"DTLS state of each transport (1, state=the DTLS state's name)", dtls_state);
+	for (int rtt = 0; rtt <= 1; rtt++)
+		for (size_t k = 0; k < sizeof(tp_fields) / sizeof(tp_fields[0]); k++)
+			if (tp_fields[k].name && (tp_fields[k].unit == TP_RTT) == rtt)
+				tp_series(s, b, &tp_fields[k]);
 }
 
 void cp_stats_metrics(struct cp_signal *s, struct cp_buf *b)

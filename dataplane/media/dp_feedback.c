@@ -44,11 +44,17 @@
 #define RTCP_BUF_MAX 1200u     /* plaintext RTCP we build */
 
 /* Protects the plaintext RTCP at the payload position of m (len bytes) and
- * sends it on t's selected tuple. Consumes m. 0 or -1 (counted). */
+ * sends it on t's selected tuple. Consumes m. 0 or -1 (counted). len 0 is
+ * what a builder returns when the packet does not fit (it cannot for the
+ * fixed-size ones): m is freed, -1, not counted. */
 static int rtcp_send(struct dp_media *md, struct dp_transport *t, struct rte_mbuf *m,
 		     uint32_t len)
 {
 	struct dp_lcore *lc = md->lc;
+	if (len == 0) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
 	uint8_t *p = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
 	uint32_t cap = (uint32_t)(m->buf_len - m->data_off - DP_UDP4_HDRS);
 	if (dp_srtp_protect_rtcp(t->srtp, p, &len, cap) != DP_SRTP_OK) {
@@ -135,10 +141,6 @@ int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id)
 		len = dp_rtcp_build_fir(b, RTCP_BUF_MAX, DP_SERVER_SSRC, &e, 1);
 	} else {
 		len = dp_rtcp_build_pli(b, RTCP_BUF_MAX, DP_SERVER_SSRC, p->ssrc);
-	}
-	if (len == 0) { /* cannot happen: fixed sizes */
-		rte_pktmbuf_free(m);
-		return 0;
 	}
 	if (rtcp_send(md, t, m, (uint32_t)len) == 0) {
 		p->kf_last_ns = now ? now : 1;
@@ -462,12 +464,7 @@ static void rr_send(struct dp_media *md, struct dp_producer *p, uint64_t now_ns)
 	if (!m)
 		return;
 	uint8_t *b = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
-	size_t len = dp_rtcp_build_rr(b, RTCP_BUF_MAX, &rr);
-	if (len == 0) { /* cannot happen: one block */
-		rte_pktmbuf_free(m);
-		return;
-	}
-	rtcp_send(md, t, m, (uint32_t)len);
+	rtcp_send(md, t, m, (uint32_t)dp_rtcp_build_rr(b, RTCP_BUF_MAX, &rr));
 }
 
 void dp_feedback_timer(struct dp_media *md, uint64_t now_ns)
@@ -519,12 +516,7 @@ static void sr_send(struct dp_media *md, struct dp_consumer *c, uint64_t now_ns)
 	if (!m)
 		return;
 	uint8_t *b = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
-	size_t len = dp_rtcp_build_sr(b, RTCP_BUF_MAX, &sr);
-	if (len == 0) { /* cannot happen: no blocks */
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (rtcp_send(md, t, m, (uint32_t)len) == 0)
+	if (rtcp_send(md, t, m, (uint32_t)dp_rtcp_build_sr(b, RTCP_BUF_MAX, &sr)) == 0)
 		dp_stats_sr_sent(c, sr.ntp, now_ns); /* for the RTT from its RRs */
 }
 

@@ -401,7 +401,8 @@ int dp_feedback_tcc_enable(struct dp_transport *t);
 /* RTCP we originate (also dp_nack.c): a fresh mbuf with room for
  * DP_RTCP_BUF_MAX plaintext bytes at mtod + DP_UDP4_HDRS plus the SRTCP
  * trailer, or NULL (counted); then protect + send the len bytes written
- * there on t's selected tuple (consumes m; 0, or -1 counted). Call
+ * there on t's selected tuple (consumes m; 0, or -1 counted; len 0, a
+ * builder's "does not fit", frees m: -1, not counted). Call
  * dp_tp_blocked() first: why t cannot send now (a drop reason), or 0. */
 struct rte_mbuf *dp_feedback_rtcp_mbuf(struct dp_media *md, struct dp_transport *t);
 int dp_feedback_rtcp_send(struct dp_media *md, struct dp_transport *t, struct rte_mbuf *m,

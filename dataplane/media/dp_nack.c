@@ -254,11 +254,8 @@ static void nack_send(struct dp_media *md, struct dp_producer *p, uint64_t now)
 	if (!m)
 		return;
 	uint8_t *b = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
+	/* 128 seqs need at most 524 bytes: the builder cannot fail */
 	size_t len = dp_rtcp_build_nack(b, DP_RTCP_BUF_MAX, DP_SERVER_SSRC, p->ssrc, seqs, n_due);
-	if (len == 0) { /* cannot happen: 128 seqs need at most 524 bytes */
-		rte_pktmbuf_free(m);
-		return;
-	}
 	if (dp_feedback_rtcp_send(md, t, m, (uint32_t)len) == 0)
 		t->ctr->nack_out++;
 }

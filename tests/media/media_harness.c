@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dp_rtp.h"
@@ -17,23 +18,29 @@
 /* Control plane side                                                  */
 /* ------------------------------------------------------------------ */
 
+/* Removes q[i] of the *n queued, copied to out unless out is NULL. */
+static void q_take(struct sl_msg *q, unsigned int *n, unsigned int i, struct sl_msg *out)
+{
+	if (out)
+		*out = q[i];
+	memmove(&q[i], &q[i + 1], (*n - i - 1) * sizeof(q[0]));
+	(*n)--;
+}
+
 static void on_event(void *user, unsigned int lcore, const struct sl_msg *m)
 {
 	struct mh *h = user;
 	(void)lcore;
 	if (m->h.type == SL_MSG_STREAM_STATS) {
-		if (h->stq_n == MH_STQ) {
-			memmove(h->stq, h->stq + 1, (MH_STQ - 1) * sizeof(h->stq[0]));
-			h->stq_n--;
-		}
+		if (h->stq_n == MH_STQ)
+			q_take(h->stq, &h->stq_n, 0, NULL);
 		h->stq[h->stq_n++] = *m;
 		return;
 	}
 	if (h->evq_n == MH_EVQ) { /* keep the newest: drop the oldest */
 		if (h->evq[0].h.type == SL_MSG_DTLS_RECV)
 			cp_dp_slot_free(&h->dp, h->evq[0].u.packet.slot);
-		memmove(h->evq, h->evq + 1, (MH_EVQ - 1) * sizeof(h->evq[0]));
-		h->evq_n--;
+		q_take(h->evq, &h->evq_n, 0, NULL);
 	}
 	h->evq[h->evq_n++] = *m;
 }
@@ -81,10 +88,7 @@ static int find_event(struct mh *h, uint16_t type, uint32_t tid, uint32_t seq,
 		if (m->h.type != type || (tid != SL_INVALID_ID && m->h.transport_id != tid) ||
 		    (seq && m->h.seq != seq))
 			continue;
-		if (out)
-			*out = *m;
-		memmove(&h->evq[i], &h->evq[i + 1], (h->evq_n - i - 1) * sizeof(h->evq[0]));
-		h->evq_n--;
+		q_take(h->evq, &h->evq_n, i, out);
 		return 0;
 	}
 	return -ENOENT;
@@ -104,10 +108,7 @@ int mh_take_stats(struct mh *h, uint32_t producer_id, uint32_t consumer_id, stru
 		if ((producer_id != SL_INVALID_ID && s->producer_id != producer_id) ||
 		    (consumer_id != SL_INVALID_ID && s->consumer_id != consumer_id))
 			continue;
-		if (out)
-			*out = h->stq[i];
-		memmove(&h->stq[i], &h->stq[i + 1], (h->stq_n - i - 1) * sizeof(h->stq[0]));
-		h->stq_n--;
+		q_take(h->stq, &h->stq_n, i, out);
 		return 0;
 	}
 	return -ENOENT;
@@ -187,6 +188,91 @@ uint64_t mh_wait_drops(struct mh *h, unsigned int reason, uint64_t want)
 		v = mh_drops(h, reason);
 	}
 	return v;
+}
+
+uint64_t mh_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                            */
+/* ------------------------------------------------------------------ */
+
+int mh_producer_add(struct mh *h, unsigned int lcore, const struct mh_producer *p)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_PRODUCER_ADD;
+	m.h.transport_id = p->tid;
+	struct sl_msg_producer_add *a = &m.u.producer_add;
+	a->producer_id = p->id;
+	a->ssrc = p->ssrc;
+	a->kind = SL_KIND_VIDEO;
+	a->payload_type = p->pt;
+	a->n_pt = 1;
+	a->pts[0] = p->pt;
+	if (p->rtx_ssrc) {
+		a->rtx_ssrc = p->rtx_ssrc;
+		a->rtx_payload_type = (uint8_t)(p->pt + 1);
+		a->pts[a->n_pt++] = a->rtx_payload_type;
+	}
+	a->clock_rate = 90000;
+	if (p->flags & MH_BR_EXTS) {
+		a->ext.mid = BR_EXT_MID;
+		a->ext.abs_send_time = BR_EXT_ABS;
+		a->ext.transport_cc = BR_EXT_TCC;
+		a->ext.video_orientation = BR_EXT_VO;
+	}
+	a->nack = !!(p->flags & MH_NACK);
+	a->pli = !!(p->flags & MH_PLI);
+	a->fir = !!(p->flags & MH_FIR);
+	a->tcc = !!(p->flags & MH_TCC);
+	int rc = mh_cmd(h, lcore, &m);
+	if (rc || !p->fanout)
+		return rc;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_PRODUCER_FANOUT;
+	m.h.transport_id = p->tid;
+	m.u.producer_fanout.producer_id = p->id;
+	m.u.producer_fanout.lcore_mask = p->fanout;
+	return mh_cmd(h, lcore, &m);
+}
+
+int mh_consumer_add(struct mh *h, unsigned int lcore, const struct mh_consumer *c)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_CONSUMER_ADD;
+	m.h.transport_id = c->tid;
+	struct sl_msg_consumer_add *a = &m.u.consumer_add;
+	a->consumer_id = c->id;
+	a->producer_id = c->producer_id;
+	a->ssrc = c->ssrc;
+	a->rtx_ssrc = c->rtx_ssrc;
+	a->rtx_payload_type = c->rtx_ssrc ? c->rtx_pt : 0;
+	a->kind = SL_KIND_VIDEO;
+	a->n_pt = 1;
+	a->pt_map[0].from = 96;
+	a->pt_map[0].to = c->pt;
+	a->paused = !!(c->flags & MH_PAUSED);
+	a->clock_rate = 90000;
+	a->ext = c->ext;
+	a->nack = !!(c->flags & MH_NACK);
+	a->pli = !!(c->flags & MH_PLI);
+	return mh_cmd(h, lcore, &m);
+}
+
+int mh_cmd_ref(struct mh *h, unsigned int lcore, uint16_t type, uint32_t tid, uint32_t id)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = type;
+	m.h.transport_id = tid;
+	m.u.consumer_ref.consumer_id = id;
+	return mh_cmd(h, lcore, &m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -380,6 +466,26 @@ int br_ice(struct mh *h, struct browser *b, int use_cand)
 	return 0;
 }
 
+int br_connect(struct mh *h, struct browser *b, unsigned int lcore, uint32_t tid,
+	       enum sl_srtp_profile profile, uint8_t salt)
+{
+	const char *step = NULL;
+	if (br_open(b, h, lcore) != 0)
+		step = "socket";
+	else if (br_transport(h, b, tid, 0) != 0)
+		step = "TRANSPORT_CREATE";
+	else if (br_ice(h, b, 1) != 0)
+		step = "ICE check";
+	else if (mh_wait_event(h, SL_MSG_ICE_SELECTED, tid, NULL) != 0)
+		step = "ICE_SELECTED";
+	else if (br_keys(h, b, profile, salt) != 0)
+		step = "SRTP_KEYS";
+	if (!step)
+		return 0;
+	fprintf(stderr, "harness: transport %u: %s failed\n", tid, step);
+	return -1;
+}
+
 size_t br_build_rtp(uint8_t *out, uint32_t ssrc, uint8_t pt, uint16_t seq, uint32_t ts,
 		    uint16_t twcc, size_t payload_len)
 {
@@ -429,19 +535,70 @@ int br_send_srtp(struct browser *b, const uint8_t *rtp, size_t len, uint8_t *out
 	return br_send(b, buf, n) == 0 ? (int)n : -1;
 }
 
-int br_recv_rtp(struct mh *h, struct browser *b, struct rx_rtp *r)
+int br_send_rtx(struct browser *b, const uint8_t *rtp, size_t len, uint32_t rtx_ssrc,
+		uint8_t rtx_pt, uint16_t rtx_seq)
 {
-	int n, skipped = 0;
-	do { /* the data plane's RTCP (sender reports) is not looked at here */
-		n = br_recv(h, b, r->buf, sizeof(r->buf));
-		if (n < 0)
-			return -1;
-	} while (n >= 2 && r->buf[1] >= 192 && r->buf[1] <= 223 && ++skipped < 100);
-	r->len = (uint32_t)n;
-	if (dp_srtp_unprotect_rtp(b->srtp, r->buf, &r->len, r->len) != DP_SRTP_OK)
-		return -2;
+	uint8_t rtx[2048];
+	size_t rlen;
 	struct dp_rtp_info ri;
-	if (dp_rtp_parse(r->buf, r->len, &ri) != DP_RTP_OK)
+	if (dp_rtp_parse(rtp, len, &ri) != DP_RTP_OK ||
+	    dp_rtp_rtx_wrap(rtp, len, &ri, rtx, sizeof(rtx), &rlen, rtx_ssrc, rtx_pt, rtx_seq) !=
+		    DP_RTP_OK)
+		return -1;
+	return br_send_srtp(b, rtx, rlen, NULL);
+}
+
+int br_send_srtcp(struct browser *b, uint8_t *rtcp, size_t len, size_t cap)
+{
+	uint32_t n = (uint32_t)len;
+	if (len == 0 || dp_srtp_protect_rtcp(b->srtp, rtcp, &n, cap) != DP_SRTP_OK)
+		return -1;
+	return br_send(b, rtcp, n) == 0 ? (int)n : -1;
+}
+
+int br_send_srtcp_counted(struct mh *h, struct browser *b, uint8_t *rtcp, size_t len,
+			  size_t cap)
+{
+	const volatile uint64_t *ctr = &mh_tc(h, b->tid)->rtcp_in;
+	uint64_t in = *ctr;
+	if (br_send_srtcp(b, rtcp, len, cap) < 0)
+		return -1;
+	return mh_wait_ge(h, ctr, in + 1) == in + 1 ? 0 : -1;
+}
+
+int br_send_sr(struct mh *h, struct browser *b, uint32_t ssrc, uint64_t ntp, uint32_t rtp_ts)
+{
+	uint8_t rtcp[256];
+	struct dp_rtcp_sr sr;
+	memset(&sr, 0, sizeof(sr));
+	sr.ssrc = ssrc;
+	sr.ntp = ntp;
+	sr.rtp_ts = rtp_ts;
+	size_t len = dp_rtcp_build_sr(rtcp, sizeof(rtcp), &sr);
+	return br_send_srtcp_counted(h, b, rtcp, len, sizeof(rtcp));
+}
+
+static int is_rtcp(const uint8_t *buf, int n)
+{
+	return n >= 2 && buf[1] >= 192 && buf[1] <= 223;
+}
+
+int br_recv_rtp_raw(struct mh *h, const struct browser *b, uint8_t *buf, size_t cap)
+{
+	for (int skipped = 0; skipped < 100; skipped++) {
+		int n = br_recv(h, b, buf, cap);
+		if (n < 0 || !is_rtcp(buf, n)) /* the data plane's SRTCP is not looked at here */
+			return n;
+	}
+	return -1;
+}
+
+/* Unprotects r->buf (r->len bytes) in place and parses it into r. 0 or -2. */
+static int rx_parse(struct browser *b, struct rx_rtp *r)
+{
+	struct dp_rtp_info ri;
+	if (dp_srtp_unprotect_rtp(b->srtp, r->buf, &r->len, r->len) != DP_SRTP_OK ||
+	    dp_rtp_parse(r->buf, r->len, &ri) != DP_RTP_OK)
 		return -2;
 	r->ssrc = ri.ssrc;
 	r->seq = ri.seq;
@@ -460,9 +617,25 @@ int br_recv_rtp(struct mh *h, struct browser *b, struct rx_rtp *r)
 		r->ext_off[r->ext_n] = e.off;
 		r->ext_n++;
 	}
-	if (st == DP_RTP_MALFORMED)
+	return st == DP_RTP_MALFORMED ? -2 : 0;
+}
+
+int br_recv_rtp(struct mh *h, struct browser *b, struct rx_rtp *r)
+{
+	int n = br_recv_rtp_raw(h, b, r->buf, sizeof(r->buf));
+	if (n < 0)
+		return -1;
+	r->len = (uint32_t)n;
+	return rx_parse(b, r);
+}
+
+int br_unprotect_rtp(struct browser *b, const uint8_t *raw, size_t n, struct rx_rtp *r)
+{
+	if (n == 0 || n > sizeof(r->buf))
 		return -2;
-	return 0;
+	memcpy(r->buf, raw, n);
+	r->len = (uint32_t)n;
+	return rx_parse(b, r);
 }
 
 int rx_ext_find(const struct rx_rtp *r, uint8_t id)
@@ -471,4 +644,49 @@ int rx_ext_find(const struct rx_rtp *r, uint8_t id)
 		if (r->ext_id[i] == id)
 			return i;
 	return -1;
+}
+
+int br_recv_rtcp(struct mh *h, struct browser *b, int tries, int rtp_ok, uint8_t pt,
+		 uint8_t fmt, uint8_t *out, size_t cap)
+{
+	for (; tries > 0; tries--) {
+		uint8_t buf[2048];
+		int n = br_recv(h, b, buf, sizeof(buf));
+		if (n <= 0)
+			return -1;
+		if (!is_rtcp(buf, n) || n < 8) {
+			if (rtp_ok)
+				continue;
+			return -2;
+		}
+		uint32_t len = (uint32_t)n;
+		struct dp_rtcp_iter it;
+		struct dp_rtcp_pkt pkt;
+		if (dp_srtp_unprotect_rtcp(b->srtp, buf, &len, len) != DP_SRTP_OK ||
+		    dp_rtcp_iter_init(&it, buf, len) != DP_RTCP_OK)
+			return -2;
+		while (dp_rtcp_iter_next(&it, &pkt)) {
+			if (pkt.pt != pt || pkt.count != fmt || pkt.len > cap)
+				continue;
+			size_t rest = len - pkt.offset;
+			if (rest > cap)
+				rest = cap;
+			memcpy(out, pkt.hdr, rest);
+			return (int)rest;
+		}
+	}
+	return -1;
+}
+
+int br_recv_sr(struct mh *h, struct browser *b, int tries, int rtp_ok, struct dp_rtcp_sr *sr)
+{
+	uint8_t sub[512];
+	struct dp_rtcp_pkt pkt;
+	int n = br_recv_rtcp(h, b, tries, rtp_ok, DP_RTCP_PT_SR, 0, sub, sizeof(sub));
+	if (n <= 0)
+		return n;
+	if (dp_rtcp_pkt_parse(sub, (size_t)n, &pkt) != DP_RTCP_OK ||
+	    dp_rtcp_parse_sr(&pkt, sr) != DP_RTCP_OK)
+		return -2;
+	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "sluice/abi.h"
 #include "../../controlplane/cp_dp.h"
+#include "dp_rtcp.h"
 #include "dp_srtp.h"
 #include "dp_stun.h"
 
@@ -25,6 +26,7 @@
 #define MH_EVQ 4096
 #define MH_STQ 256
 #define MH_WAIT_ITERS 20000 /* x 1 ms sleeps: 20 s upper bound per wait */
+#define MH_SERVER_SSRC 0x534c4345u /* DP_SERVER_SSRC (dataplane/media/dp_media_int.h) */
 
 struct mh {
 	struct cp_dp dp;
@@ -64,6 +66,48 @@ struct sl_transport_counters *mh_tc(const struct mh *h, uint32_t tid);
 uint64_t mh_wait_ge(struct mh *h, const volatile uint64_t *p, uint64_t want);
 /* Waits until mh_drops(reason) >= want. Returns the last value. */
 uint64_t mh_wait_drops(struct mh *h, unsigned int reason, uint64_t want);
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t mh_now_us(void);
+
+/* ---- the commands the tests send ---- */
+
+/* Negotiated feedback and options of mh_producer / mh_consumer. */
+#define MH_NACK 0x01u
+#define MH_PLI 0x02u
+#define MH_FIR 0x04u
+#define MH_TCC 0x08u
+#define MH_BR_EXTS 0x10u /* producer: the extension ids br_build_rtp writes */
+#define MH_PAUSED 0x20u  /* consumer: created paused */
+
+/* A video producer at 90 kHz with payload type pt, and RTX with payload
+ * type pt + 1 when rtx_ssrc != 0. */
+struct mh_producer {
+	uint32_t tid, id, ssrc, rtx_ssrc;
+	uint8_t pt;
+	unsigned int flags; /* MH_NACK | MH_PLI | MH_FIR | MH_TCC | MH_BR_EXTS */
+	uint64_t fanout;    /* lcores its packets go to; 0: no PRODUCER_FANOUT */
+};
+/* PRODUCER_ADD on lcore, then PRODUCER_FANOUT when p->fanout != 0. 0 or
+ * the first failing command's status. */
+int mh_producer_add(struct mh *h, unsigned int lcore, const struct mh_producer *p);
+
+/* A video consumer at 90 kHz of producer_id: the producer's payload type 96
+ * becomes pt; RTX with rtx_ssrc / rtx_pt when rtx_ssrc != 0. */
+struct mh_consumer {
+	uint32_t tid, id, producer_id, ssrc;
+	uint8_t pt;
+	uint32_t rtx_ssrc;
+	uint8_t rtx_pt;
+	struct sl_ext_ids ext; /* the consumer's extension ids */
+	unsigned int flags;    /* MH_NACK | MH_PLI | MH_PAUSED */
+};
+/* CONSUMER_ADD on lcore: its RESULT status. */
+int mh_consumer_add(struct mh *h, unsigned int lcore, const struct mh_consumer *c);
+
+/* A command whose body is one id (consumer_ref.consumer_id, at the place of
+ * producer_remove.producer_id): pause, resume, remove, transport destroy.
+ * Its RESULT status. */
+int mh_cmd_ref(struct mh *h, unsigned int lcore, uint16_t type, uint32_t tid, uint32_t id);
 
 /* ---- browsers ---- */
 
@@ -105,6 +149,12 @@ size_t br_stun_request(struct mh *h, const struct browser *b, uint8_t *out, size
 /* A full ICE check: request, success response verified (MI, FINGERPRINT,
  * txid, XOR-MAPPED-ADDRESS == this socket). 0 or -1. */
 int br_ice(struct mh *h, struct browser *b, int use_cand);
+/* A browser ready for media on a new transport tid of lcore: br_open,
+ * br_transport (no ICE timeout), br_ice with USE-CANDIDATE, its
+ * ICE_SELECTED event taken, br_keys(profile, salt). 0, or -1 (the step
+ * that failed on stderr). */
+int br_connect(struct mh *h, struct browser *b, unsigned int lcore, uint32_t tid,
+	       enum sl_srtp_profile profile, uint8_t salt);
 
 /* RTP the way the tests' producers send it: one-byte extension block with
  * mid (id 1, "0"), abs-send-time (3), video-orientation (4), transport-cc
@@ -123,6 +173,23 @@ static inline uint8_t br_payload_byte(uint16_t seq, size_t i)
 /* Protects (with the browser's context) and sends; returns the SRTP length
  * (and a copy in out when out != NULL), or -1. */
 int br_send_srtp(struct browser *b, const uint8_t *rtp, size_t len, uint8_t *out);
+/* Wraps the RTP packet rtp (len bytes) into RTX (RFC 4588: rtx_ssrc,
+ * rtx_pt, rtx_seq, the original seq first in the payload) and sends that
+ * protected. The SRTP length, or -1. */
+int br_send_rtx(struct browser *b, const uint8_t *rtp, size_t len, uint32_t rtx_ssrc,
+		uint8_t rtx_pt, uint16_t rtx_seq);
+/* Protects the len bytes of plaintext RTCP at rtcp in place (cap bytes of
+ * room) with the browser's context and sends them. The SRTCP length (what
+ * rtcp holds now), or -1. */
+int br_send_srtcp(struct browser *b, uint8_t *rtcp, size_t len, size_t cap);
+/* br_send_srtcp, then waits until the browser's transport counted it:
+ * rtcp_in exactly one more than before. 0, or -1 (not sent, not counted or
+ * counted more than once). */
+int br_send_srtcp_counted(struct mh *h, struct browser *b, uint8_t *rtcp, size_t len,
+			  size_t cap);
+/* An SR from ssrc without report blocks, sent as br_send_srtcp_counted.
+ * 0 or -1. */
+int br_send_sr(struct mh *h, struct browser *b, uint32_t ssrc, uint64_t ntp, uint32_t rtp_ts);
 
 /* A received consumer packet, unprotected and parsed. */
 struct rx_rtp {
@@ -141,7 +208,29 @@ struct rx_rtp {
  * (SRTCP datagrams arriving meanwhile are skipped). 0,
  * -1 (nothing arrived) or -2 (did not unprotect/parse). */
 int br_recv_rtp(struct mh *h, struct browser *b, struct rx_rtp *r);
+/* The receiving half of br_recv_rtp: the next datagram that is no SRTCP
+ * (at most 100 of those skipped), as it came, into buf (cap bytes).
+ * Length, or -1. */
+int br_recv_rtp_raw(struct mh *h, const struct browser *b, uint8_t *buf, size_t cap);
+/* The other half: unprotects a copy of the n bytes of SRTP at raw (left as
+ * they are) with the browser's context and parses it into r. 0 or -2. */
+int br_unprotect_rtp(struct browser *b, const uint8_t *raw, size_t n, struct rx_rtp *r);
 /* Index of element id in r, or -1. */
 int rx_ext_find(const struct rx_rtp *r, uint8_t id);
+
+/* Receives SRTCP on b (unprotected with the browser's context) until a
+ * datagram holds a sub-packet of type pt with count / FMT fmt, then copies
+ * that sub-packet and the rest of its datagram to out (at most cap bytes;
+ * a sub-packet longer than cap does not match): dp_rtcp_pkt_parse(out, n)
+ * reads it, and n is larger than its length when more sub-packets
+ * followed it. Other RTCP is skipped, at most `tries` datagrams in all, so
+ * a missing packet fails instead of hanging. RTP meanwhile is skipped when
+ * rtp_ok, else an error, as is a datagram that does not unprotect or is no
+ * valid RTCP. Length, -1 (nothing that matches came) or -2 (an error). */
+int br_recv_rtcp(struct mh *h, struct browser *b, int tries, int rtp_ok, uint8_t pt,
+		 uint8_t fmt, uint8_t *out, size_t cap);
+/* The next SR without report blocks on b (br_recv_rtcp), parsed into sr.
+ * 0, -1 or -2 (also: it does not parse). */
+int br_recv_sr(struct mh *h, struct browser *b, int tries, int rtp_ok, struct dp_rtcp_sr *sr);
 
 #endif

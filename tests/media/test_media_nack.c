@@ -40,7 +40,6 @@
 #include "../unit/check.h"
 #include "dp_bytes.h"
 #include "dp_rtcp.h"
-#include "dp_rtp.h"
 #include "media_harness.h"
 
 enum { T_P = 1, T_C1 = 2, T_C2 = 3 };
@@ -61,7 +60,6 @@ enum { T_P = 1, T_C1 = 2, T_C2 = 3 };
 #define PAYLOAD 200u
 #define S0 65530u   /* first producer seq: the test crosses the 16-bit wrap */
 #define NREC 64u
-#define SERVER_SSRC 0x534c4345u /* DP_SERVER_SSRC (dataplane/media/dp_media_int.h) */
 
 static struct mh H;
 static struct browser P, B1, B2;
@@ -115,73 +113,11 @@ static uint16_t csq(const struct cons *k, int i)
 	return (uint16_t)(sq(i) + k->off);
 }
 
-/* ---- set-up (after test_media_e2e.c) ---- */
-
-static int producer_add(void)
-{
-	struct sl_msg m;
-	memset(&m, 0, sizeof(m));
-	m.h.type = SL_MSG_PRODUCER_ADD;
-	m.h.transport_id = T_P;
-	struct sl_msg_producer_add *a = &m.u.producer_add;
-	a->producer_id = PROD;
-	a->ssrc = P_SSRC;
-	a->rtx_ssrc = P_RTX;
-	a->kind = SL_KIND_VIDEO;
-	a->payload_type = 96;
-	a->rtx_payload_type = 97;
-	a->n_pt = 2;
-	a->pts[0] = 96;
-	a->pts[1] = 97;
-	a->clock_rate = 90000;
-	a->ext.mid = BR_EXT_MID;
-	a->ext.abs_send_time = BR_EXT_ABS;
-	a->ext.transport_cc = BR_EXT_TCC;
-	a->ext.video_orientation = BR_EXT_VO;
-	a->nack = a->pli = a->tcc = 1;
-	int rc = mh_cmd(&H, lc_of(T_P), &m);
-	if (rc)
-		return rc;
-	memset(&m, 0, sizeof(m));
-	m.h.type = SL_MSG_PRODUCER_FANOUT;
-	m.h.transport_id = T_P;
-	m.u.producer_fanout.producer_id = PROD;
-	m.u.producer_fanout.lcore_mask = 1ull << LC_C1 | 1ull << lc_of(T_C2);
-	return mh_cmd(&H, lc_of(T_P), &m);
-}
-
-static int consumer_add(uint32_t tid, uint32_t id, uint32_t ssrc, uint8_t pt, uint32_t rtx_ssrc,
-			uint8_t rtx_pt)
-{
-	struct sl_msg m;
-	memset(&m, 0, sizeof(m));
-	m.h.type = SL_MSG_CONSUMER_ADD;
-	m.h.transport_id = tid;
-	struct sl_msg_consumer_add *a = &m.u.consumer_add;
-	a->consumer_id = id;
-	a->producer_id = PROD;
-	a->ssrc = ssrc;
-	a->rtx_ssrc = rtx_ssrc;
-	a->rtx_payload_type = rtx_pt;
-	a->kind = SL_KIND_VIDEO;
-	a->n_pt = 1;
-	a->pt_map[0].from = 96;
-	a->pt_map[0].to = pt;
-	a->clock_rate = 90000;
-	a->ext.abs_send_time = EXT_ABS;
-	a->ext.transport_cc = EXT_TCC;
-	a->nack = a->pli = 1;
-	return mh_cmd(&H, lc_of(tid), &m);
-}
+/* ---- set-up ---- */
 
 static int cmd_ref(uint16_t type, uint32_t tid, uint32_t id)
 {
-	struct sl_msg m;
-	memset(&m, 0, sizeof(m));
-	m.h.type = type;
-	m.h.transport_id = tid;
-	m.u.consumer_ref.consumer_id = id;
-	return mh_cmd(&H, lc_of(tid), &m);
+	return mh_cmd_ref(&H, lc_of(tid), type, tid, id);
 }
 
 /* A command round trip to every lcore in use (about no consumer): each
@@ -193,25 +129,28 @@ static void barrier(void)
 		CHECK_EQ(cmd_ref(SL_MSG_CONSUMER_PAUSE, T_C1, 9999), -ENOENT);
 }
 
-static void connect_browser(struct browser *b, uint32_t tid, enum sl_srtp_profile prof,
-			    uint8_t salt)
-{
-	struct sl_msg ev;
-	CHECK_EQ(br_open(b, &H, lc_of(tid)), 0);
-	CHECK_EQ(br_transport(&H, b, tid, 0), 0);
-	CHECK_EQ(br_ice(&H, b, 1), 0);
-	CHECK_EQ(mh_wait_event(&H, SL_MSG_ICE_SELECTED, tid, &ev), 0);
-	CHECK_EQ(br_keys(&H, b, prof, salt), 0);
-}
-
 static void setup(void)
 {
-	connect_browser(&P, T_P, SL_SRTP_AEAD_AES_128_GCM, 1);
-	connect_browser(&B1, T_C1, SL_SRTP_AES128_CM_SHA1_80, 2);
-	connect_browser(&B2, T_C2, SL_SRTP_AEAD_AES_128_GCM, 3);
-	CHECK_EQ(producer_add(), 0);
-	CHECK_EQ(consumer_add(T_C1, C1, C1_SSRC, C1_PT, C1_RTX, C1_RTX_PT), 0);
-	CHECK_EQ(consumer_add(T_C2, C2, C2_SSRC, C2_PT, 0, 0), 0);
+	const struct mh_producer prod = {
+		.tid = T_P, .id = PROD, .ssrc = P_SSRC, .rtx_ssrc = P_RTX, .pt = 96,
+		.flags = MH_BR_EXTS | MH_NACK | MH_PLI | MH_TCC,
+		.fanout = 1ull << LC_C1 | 1ull << lc_of(T_C2),
+	};
+	const struct sl_ext_ids ext = {.abs_send_time = EXT_ABS, .transport_cc = EXT_TCC};
+	const struct mh_consumer c1 = {
+		.tid = T_C1, .id = C1, .producer_id = PROD, .ssrc = C1_SSRC, .pt = C1_PT,
+		.rtx_ssrc = C1_RTX, .rtx_pt = C1_RTX_PT, .ext = ext, .flags = MH_NACK | MH_PLI,
+	};
+	const struct mh_consumer c2 = {
+		.tid = T_C2, .id = C2, .producer_id = PROD, .ssrc = C2_SSRC, .pt = C2_PT,
+		.ext = ext, .flags = MH_NACK | MH_PLI,
+	};
+	CHECK_EQ(br_connect(&H, &P, lc_of(T_P), T_P, SL_SRTP_AEAD_AES_128_GCM, 1), 0);
+	CHECK_EQ(br_connect(&H, &B1, lc_of(T_C1), T_C1, SL_SRTP_AES128_CM_SHA1_80, 2), 0);
+	CHECK_EQ(br_connect(&H, &B2, lc_of(T_C2), T_C2, SL_SRTP_AEAD_AES_128_GCM, 3), 0);
+	CHECK_EQ(mh_producer_add(&H, lc_of(T_P), &prod), 0);
+	CHECK_EQ(mh_consumer_add(&H, lc_of(T_C1), &c1), 0);
+	CHECK_EQ(mh_consumer_add(&H, lc_of(T_C2), &c2), 0);
 	K1 = (struct cons){.b = &B1, .tid = T_C1, .ssrc = C1_SSRC, .pt = C1_PT};
 	K2 = (struct cons){.b = &B2, .tid = T_C2, .ssrc = C2_SSRC, .pt = C2_PT};
 }
@@ -227,59 +166,9 @@ static void send_media(int i)
 
 static void send_media_rtx(unsigned int i, uint16_t rtx_seq)
 {
-	uint8_t rtp[2048], rtx[2048];
+	uint8_t rtp[2048];
 	size_t len = br_build_rtp(rtp, P_SSRC, 96, sq(i), ts_of(i), (uint16_t)(i + 500), PAYLOAD);
-	struct dp_rtp_info ri;
-	size_t rlen;
-	CHECK_EQ(dp_rtp_parse(rtp, len, &ri), DP_RTP_OK);
-	CHECK_EQ(dp_rtp_rtx_wrap(rtp, len, &ri, rtx, sizeof(rtx), &rlen, P_RTX, 97, rtx_seq),
-		 DP_RTP_OK);
-	CHECK(br_send_srtp(&P, rtx, rlen, NULL) > 0);
-}
-
-/* Receives the next RTP datagram of b (the data plane's RTCP skipped): raw
- * copy in raw (cap bytes). Length, or -1. */
-static int recv_raw(struct browser *b, uint8_t *raw, size_t cap)
-{
-	for (int tries = 0; tries < 100; tries++) {
-		int n = br_recv(&H, b, raw, cap);
-		if (n < 0)
-			return -1;
-		if (n >= 2 && raw[1] >= 192 && raw[1] <= 223)
-			continue; /* sender reports */
-		return n;
-	}
-	return -1;
-}
-
-/* Unprotects (b's context) and parses raw into r. 0 or -1. */
-static int decrypt(struct browser *b, const uint8_t *raw, int n, struct rx_rtp *r)
-{
-	struct dp_rtp_info ri;
-	if (n <= 0 || (size_t)n > sizeof(r->buf))
-		return -1;
-	memcpy(r->buf, raw, (size_t)n);
-	r->len = (uint32_t)n;
-	if (dp_srtp_unprotect_rtp(b->srtp, r->buf, &r->len, r->len) != DP_SRTP_OK ||
-	    dp_rtp_parse(r->buf, r->len, &ri) != DP_RTP_OK)
-		return -1;
-	r->ssrc = ri.ssrc;
-	r->seq = ri.seq;
-	r->ts = ri.ts;
-	r->pt = ri.pt;
-	r->payload_off = ri.payload_off;
-	r->payload_len = ri.payload_len;
-	r->ext_n = 0;
-	struct dp_rtp_ext_iter it;
-	struct dp_rtp_ext_elem e;
-	dp_rtp_ext_iter_init(&it, &ri);
-	while (dp_rtp_ext_next(&it, r->buf, &e) == DP_RTP_OK && r->ext_n < 16) {
-		r->ext_id[r->ext_n] = e.id;
-		r->ext_len[r->ext_n] = e.len;
-		r->ext_off[r->ext_n] = e.off;
-		r->ext_n++;
-	}
-	return 0;
+	CHECK(br_send_rtx(&P, rtp, len, P_RTX, 97, rtx_seq) > 0);
 }
 
 /* The transport-wide seq of r, which must continue k's. */
@@ -312,7 +201,7 @@ static void expect_media(struct cons *k, int i, int lose)
 {
 	uint8_t raw[2048];
 	struct rx_rtp r;
-	int n = recv_raw(k->b, raw, sizeof(raw));
+	int n = br_recv_rtp_raw(&H, k->b, raw, sizeof(raw));
 	CHECK(n > 0 && (size_t)n <= sizeof(k->r[0].raw));
 	if (n <= 0 || (size_t)n > sizeof(k->r[0].raw))
 		return;
@@ -326,7 +215,7 @@ static void expect_media(struct cons *k, int i, int lose)
 		k->twcc_next++; /* it took one */
 		return;
 	}
-	CHECK_EQ(decrypt(k->b, raw, n, &r), 0);
+	CHECK_EQ(br_unprotect_rtp(k->b, raw, (size_t)n, &r), 0);
 	CHECK_EQ(r.ssrc, k->ssrc);
 	CHECK_EQ(r.pt, k->pt);
 	CHECK_EQ(r.seq, csq(k, i));
@@ -364,37 +253,25 @@ static void warm_up(void)
  * out (cap), count in *n. 0, or -1 when none came. */
 static int p_next_nack(uint16_t *out, size_t cap, size_t *n)
 {
-	for (int tries = 0; tries < 1000; tries++) {
-		uint8_t buf[2048];
-		int len = br_recv(&H, &P, buf, sizeof(buf));
-		if (len <= 0)
-			return -1;
-		uint32_t l = (uint32_t)len;
-		if (l < 8 || buf[1] < 192 || buf[1] > 223) {
-			CHECK(0); /* only RTCP goes to the producer */
-			continue;
-		}
-		CHECK_EQ(dp_srtp_unprotect_rtcp(P.srtp, buf, &l, l), DP_SRTP_OK);
-		struct dp_rtcp_iter it;
-		struct dp_rtcp_pkt pkt;
-		if (dp_rtcp_iter_init(&it, buf, l) != DP_RTCP_OK) {
-			CHECK(0);
-			continue;
-		}
-		while (dp_rtcp_iter_next(&it, &pkt)) {
-			struct dp_rtcp_nack nk;
-			if (pkt.pt != DP_RTCP_PT_RTPFB || pkt.count != DP_RTCP_FMT_NACK)
-				continue;
-			CHECK_EQ(dp_rtcp_parse_nack(&pkt, &nk), DP_RTCP_OK);
-			CHECK_EQ(nk.sender_ssrc, SERVER_SSRC);
-			CHECK_EQ(nk.media_ssrc, P_SSRC);
-			CHECK(!dp_rtcp_iter_next(&it, &pkt)); /* one NACK per datagram */
-			g_nacks++;
-			*n = dp_rtcp_nack_lost(&nk, out, cap);
-			return 0;
-		}
-	}
-	return -1;
+	uint8_t sub[1500];
+	struct dp_rtcp_pkt pkt;
+	struct dp_rtcp_nack nk;
+	int len = br_recv_rtcp(&H, &P, 1000, 0, DP_RTCP_PT_RTPFB, DP_RTCP_FMT_NACK, sub,
+			       sizeof(sub));
+	CHECK(len != -2); /* only (valid) SRTCP goes to the producer */
+	if (len <= 0)
+		return -1;
+	int ok = dp_rtcp_pkt_parse(sub, (size_t)len, &pkt) == DP_RTCP_OK &&
+		 dp_rtcp_parse_nack(&pkt, &nk) == DP_RTCP_OK;
+	CHECK(ok);
+	if (!ok)
+		return -1;
+	CHECK_EQ(pkt.len, len); /* one NACK per datagram: nothing after it */
+	CHECK_EQ(nk.sender_ssrc, MH_SERVER_SSRC);
+	CHECK_EQ(nk.media_ssrc, P_SSRC);
+	g_nacks++;
+	*n = dp_rtcp_nack_lost(&nk, out, cap);
+	return 0;
 }
 
 static int set_is(const uint16_t *s, size_t n, uint16_t a, uint16_t b)
@@ -475,9 +352,7 @@ static void send_nack(struct cons *k, uint32_t media, const uint16_t *seqs, size
 		CHECK(l > 0);
 		len += l;
 	}
-	uint32_t l32 = (uint32_t)len;
-	CHECK_EQ(dp_srtp_protect_rtcp(k->b->srtp, buf, &l32, sizeof(buf)), DP_SRTP_OK);
-	CHECK_EQ(br_send(k->b, buf, l32), 0);
+	CHECK(br_send_srtcp(k->b, buf, len, sizeof(buf)) > 0);
 }
 
 /* k receives an RTX packet (C1) for producer packet i; RTX seqs are
@@ -486,9 +361,9 @@ static void expect_rtx(struct cons *k, int i)
 {
 	uint8_t raw[2048];
 	struct rx_rtp r;
-	int n = recv_raw(k->b, raw, sizeof(raw));
+	int n = br_recv_rtp_raw(&H, k->b, raw, sizeof(raw));
 	CHECK(n > 0);
-	if (n <= 0 || decrypt(k->b, raw, n, &r) != 0) {
+	if (n <= 0 || br_unprotect_rtp(k->b, raw, (size_t)n, &r) != 0) {
 		CHECK(0);
 		return;
 	}
@@ -534,10 +409,10 @@ static void test_plain_answer(void)
 	for (int i = 3; i <= 4; i++) {
 		uint8_t raw[2048];
 		struct rx_rtp r;
-		int n = recv_raw(&B2, raw, sizeof(raw));
+		int n = br_recv_rtp_raw(&H, &B2, raw, sizeof(raw));
 		CHECK_EQ(n, K2.r[i].raw_len);
 		CHECK(n > 0 && memcmp(raw, K2.r[i].raw, (size_t)n) == 0); /* the same datagram */
-		CHECK_EQ(decrypt(&B2, raw, n, &r), 0); /* the first never was */
+		CHECK_EQ(br_unprotect_rtp(&B2, raw, (size_t)n, &r), 0); /* the first never was */
 		CHECK_EQ(r.ssrc, C2_SSRC);
 		CHECK_EQ(r.pt, C2_PT);
 		CHECK_EQ(r.seq, csq(&K2, i));

@@ -26,12 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../unit/check.h"
 #include "dp_rtcp.h"
-#include "dp_rtp.h"
 #include "media_harness.h"
 
 #define T_P 1u
@@ -49,13 +47,6 @@ static struct browser P, C;
 static uint16_t g_seq = 1000;
 static uint32_t g_ts = 90000;
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* Sleeps about ms milliseconds, pumping the events. */
 static void idle_ms(int ms)
 {
@@ -67,46 +58,17 @@ static void idle_ms(int ms)
 
 static int setup(void)
 {
-	struct sl_msg m;
-	if (br_open(&P, &H, 0) || br_open(&C, &H, 0) || br_transport(&H, &P, T_P, 0) ||
-	    br_transport(&H, &C, T_C, 0) || br_ice(&H, &P, 1) || br_ice(&H, &C, 1) ||
-	    br_keys(&H, &P, SL_SRTP_AEAD_AES_128_GCM, 1) ||
-	    br_keys(&H, &C, SL_SRTP_AES128_CM_SHA1_80, 2))
+	const struct mh_producer prod = {
+		.tid = T_P, .id = PROD, .ssrc = SSRC_P, .pt = 96, .flags = MH_PLI, .fanout = 1,
+	};
+	const struct mh_consumer cons = {
+		.tid = T_C, .id = CONS, .producer_id = PROD, .ssrc = SSRC_C, .pt = 96,
+	};
+	if (br_connect(&H, &P, 0, T_P, SL_SRTP_AEAD_AES_128_GCM, 1) ||
+	    br_connect(&H, &C, 0, T_C, SL_SRTP_AES128_CM_SHA1_80, 2) ||
+	    mh_producer_add(&H, 0, &prod))
 		return -1;
-	memset(&m, 0, sizeof(m));
-	m.h.type = SL_MSG_PRODUCER_ADD;
-	m.h.transport_id = T_P;
-	struct sl_msg_producer_add *a = &m.u.producer_add;
-	a->producer_id = PROD;
-	a->ssrc = SSRC_P;
-	a->kind = SL_KIND_VIDEO;
-	a->payload_type = 96;
-	a->n_pt = 1;
-	a->pts[0] = 96;
-	a->clock_rate = 90000;
-	a->pli = 1;
-	if (mh_cmd(&H, 0, &m))
-		return -1;
-	memset(&m, 0, sizeof(m));
-	m.h.type = SL_MSG_PRODUCER_FANOUT;
-	m.h.transport_id = T_P;
-	m.u.producer_fanout.producer_id = PROD;
-	m.u.producer_fanout.lcore_mask = 1;
-	if (mh_cmd(&H, 0, &m))
-		return -1;
-	memset(&m, 0, sizeof(m));
-	m.h.type = SL_MSG_CONSUMER_ADD;
-	m.h.transport_id = T_C;
-	struct sl_msg_consumer_add *c = &m.u.consumer_add;
-	c->consumer_id = CONS;
-	c->producer_id = PROD;
-	c->ssrc = SSRC_C;
-	c->kind = SL_KIND_VIDEO;
-	c->n_pt = 1;
-	c->pt_map[0].from = 96;
-	c->pt_map[0].to = 96;
-	c->clock_rate = 90000;
-	return mh_cmd(&H, 0, &m);
+	return mh_consumer_add(&H, 0, &cons);
 }
 
 /* One producer packet with the next sequence number (skip: leave that many
@@ -121,26 +83,12 @@ static void send_media(unsigned int skip)
 	g_ts += 3000;
 }
 
-static void send_rtcp(struct browser *b, uint8_t *rtcp, uint32_t len, size_t cap)
-{
-	CHECK_EQ(dp_srtp_protect_rtcp(b->srtp, rtcp, &len, cap), DP_SRTP_OK);
-	uint64_t in = mh_tc(&H, b->tid)->rtcp_in;
-	CHECK_EQ(br_send(b, rtcp, len), 0);
-	CHECK_EQ(mh_wait_ge(&H, &mh_tc(&H, b->tid)->rtcp_in, in + 1), in + 1);
-}
-
 /* Producer loss, its STREAM_STATS and the bitrate gauges. */
 static void test_producer(void)
 {
 	struct sl_transport_counters *tp = mh_tc(&H, T_P), *tc = mh_tc(&H, T_C);
 	/* an SR first: the consumer's SRs map from it */
-	uint8_t rtcp[256];
-	struct dp_rtcp_sr sr;
-	memset(&sr, 0, sizeof(sr));
-	sr.ssrc = SSRC_P;
-	sr.ntp = 0xe000000080000000ull;
-	sr.rtp_ts = g_ts;
-	send_rtcp(&P, rtcp, (uint32_t)dp_rtcp_build_sr(rtcp, sizeof(rtcp), &sr), sizeof(rtcp));
+	CHECK_EQ(br_send_sr(&H, &P, SSRC_P, 0xe000000080000000ull, g_ts), 0);
 
 	for (int i = 0; i < 10; i++)
 		send_media(0);
@@ -185,32 +133,6 @@ static void test_producer(void)
 	CHECK_EQ(tp->rtp_lost, 3); /* nothing lost since */
 }
 
-/* Receives on the consumer until an SR arrives (RTP is skipped). 0 or -1;
- * *at_us: when it was read. */
-static int consumer_recv_sr(struct dp_rtcp_sr *sr, uint64_t *at_us)
-{
-	for (int tries = 0; tries < 2000; tries++) {
-		uint8_t buf[2048];
-		int n = br_recv(&H, &C, buf, sizeof(buf));
-		if (n <= 0)
-			return -1;
-		uint32_t len = (uint32_t)n;
-		if (len < 8 || buf[1] < 192 || buf[1] > 223)
-			continue; /* RTP */
-		*at_us = mono_us();
-		CHECK_EQ(dp_srtp_unprotect_rtcp(C.srtp, buf, &len, len), DP_SRTP_OK);
-		struct dp_rtcp_iter it;
-		struct dp_rtcp_pkt pkt;
-		if (dp_rtcp_iter_init(&it, buf, len) != DP_RTCP_OK)
-			continue;
-		while (dp_rtcp_iter_next(&it, &pkt))
-			if (pkt.pt == DP_RTCP_PT_SR && dp_rtcp_parse_sr(&pkt, sr) == DP_RTCP_OK &&
-			    sr->ssrc == SSRC_C)
-				return 0;
-	}
-	return -1;
-}
-
 /* An RR (or an SR with report blocks when as_sr) from the consumer's
  * browser: one block about the consumer, plus one about an SSRC nobody has
  * when stray. */
@@ -249,7 +171,7 @@ static void send_report(int as_sr, int stray, int32_t cum_lost, uint32_t jitter,
 		len = dp_rtcp_build_rr(rtcp, sizeof(rtcp), &rr);
 	}
 	CHECK(len > 0);
-	send_rtcp(&C, rtcp, (uint32_t)len, sizeof(rtcp));
+	CHECK_EQ(br_send_srtcp_counted(&H, &C, rtcp, len, sizeof(rtcp)), 0);
 }
 
 /* The next consumer STREAM_STATS that carries lost == want_lost (media
@@ -277,13 +199,14 @@ static void test_consumer(void)
 	struct sl_transport_counters *tc = mh_tc(&H, T_C);
 	struct sl_msg_stream_stats s;
 	struct dp_rtcp_sr sr;
-	uint64_t sr_at = 0;
 	CHECK_EQ(tc->rtt_us, 0);
 	CHECK_EQ(tc->remote_lost, 0);
 	br_drain(&C); /* media so far: the SR read next is a fresh one */
-	CHECK_EQ(consumer_recv_sr(&sr, &sr_at), 0);
+	CHECK_EQ(br_recv_sr(&H, &C, 2000, 1, &sr), 0); /* RTP still on its way is skipped */
+	uint64_t sr_at = mh_now_us();
+	CHECK_EQ(sr.ssrc, SSRC_C);
 	CHECK(sr.packet_count > 0);
-	uint64_t sent_at = mono_us();
+	uint64_t sent_at = mh_now_us();
 	send_report(0, 0, 7, 1234, dp_rtcp_ntp_mid32(sr.ntp), 0);
 	CHECK_EQ(mh_wait_ge(&H, &tc->remote_lost, 7), 7);
 	uint64_t rtt = mh_wait_ge(&H, &tc->rtt_us, 1);

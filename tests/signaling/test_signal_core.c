@@ -409,6 +409,30 @@ static json_int_t iget(json_t *o, const char *path)
 	return json_integer_value(cur);
 }
 
+/* What a path of a JSON answer (sget / iget syntax) must hold: a string
+ * (WANT_S; a NULL one matches nothing) or an integer (WANT_I). */
+struct want {
+	const char *path;
+	int is_str;
+	const char *s;
+	json_int_t i;
+};
+#define WANT_S(path, str) {(path), 1, (str), 0}
+#define WANT_I(path, num) {(path), 0, NULL, (num)}
+
+/* One CHECK per entry of w (n of them); a failure names its path. */
+static void check_wants(json_t *o, const struct want *w, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const char *got = w[k].is_str ? sget(o, w[k].path) : NULL;
+		int ok = w[k].is_str ? got && w[k].s && !strcmp(got, w[k].s)
+				     : iget(o, w[k].path) == w[k].i;
+		CHECK(ok);
+		if (!ok)
+			fprintf(stderr, "  at %s\n", w[k].path);
+	}
+}
+
 /* The transport with this id in a get-room-stats answer, borrowed. */
 static json_t *stats_transport(json_t *stats, const char *id)
 {
@@ -713,48 +737,60 @@ static void scenario_stats(void)
 	CHECK(pa && pb);
 	if (pa && pb) {
 		CHECK_EQ(json_array_size(json_object_get(pa, "transports")), 1);
-		CHECK(!strcmp(sget(pa, "transports.0.id"), sget(g_ta, "transport.id")));
-		CHECK(!strcmp(sget(pa, "transports.0.direction"), "send"));
-		CHECK(!strcmp(sget(pa, "transports.0.iceState"), "completed"));
-		CHECK(!strcmp(sget(pa, "transports.0.dtlsState"), "connected"));
-		CHECK_EQ(iget(pa, "transports.0.rxPackets"), 100);
-		CHECK_EQ(iget(pa, "transports.0.rxBytes"), 123456);
-		CHECK_EQ(iget(pa, "transports.0.rxBitrate"), 64000);
-		CHECK_EQ(iget(pa, "transports.0.packetsLost"), 3);
-		CHECK_EQ(iget(pa, "transports.0.nackOut"), 2);
-		CHECK_EQ(iget(pa, "transports.0.pliOut"), 1);
+		const struct want wa[] = {
+			WANT_S("transports.0.id", sget(g_ta, "transport.id")),
+			WANT_S("transports.0.direction", "send"),
+			WANT_S("transports.0.iceState", "completed"),
+			WANT_S("transports.0.dtlsState", "connected"),
+			WANT_I("transports.0.rxPackets", 100),
+			WANT_I("transports.0.rxBytes", 123456),
+			WANT_I("transports.0.rxBitrate", 64000),
+			WANT_I("transports.0.packetsLost", 3),
+			WANT_I("transports.0.nackOut", 2),
+			WANT_I("transports.0.pliOut", 1),
+		};
+		check_wants(pa, wa, sizeof(wa) / sizeof(wa[0]));
 		json_t *t0 = json_array_get(json_object_get(pa, "transports"), 0);
 		CHECK(json_is_null(json_object_get(t0, "rttMs")));
-		CHECK(!strcmp(sget(pa, "producers.0.id"), sget(g_prod, "producerId")));
-		CHECK(!strcmp(sget(pa, "producers.0.kind"), "audio"));
-		CHECK_EQ(iget(pa, "producers.0.ssrc"), 11111111);
-		CHECK_EQ(iget(pa, "producers.0.bitrate"), 64000);
-		CHECK_EQ(iget(pa, "producers.0.packets"), 100);
-		CHECK_EQ(iget(pa, "producers.0.bytes"), 120000);
-		CHECK_EQ(iget(pa, "producers.0.lost"), 3);
-		CHECK_EQ(iget(pa, "producers.0.jitter"), 11);
+		const struct want wpa[] = {
+			WANT_S("producers.0.id", sget(g_prod, "producerId")),
+			WANT_S("producers.0.kind", "audio"),
+			WANT_I("producers.0.ssrc", 11111111),
+			WANT_I("producers.0.bitrate", 64000),
+			WANT_I("producers.0.packets", 100),
+			WANT_I("producers.0.bytes", 120000),
+			WANT_I("producers.0.lost", 3),
+			WANT_I("producers.0.jitter", 11),
+		};
+		check_wants(pa, wpa, sizeof(wpa) / sizeof(wpa[0]));
 		CHECK_EQ(json_array_size(json_object_get(pa, "consumers")), 0);
 
-		CHECK(!strcmp(sget(pb, "transports.0.id"), sget(g_tb, "transport.id")));
-		CHECK(!strcmp(sget(pb, "transports.0.direction"), "recv"));
-		CHECK_EQ(iget(pb, "transports.0.txPackets"), 90);
-		CHECK_EQ(iget(pb, "transports.0.txBitrate"), 48000);
-		CHECK_EQ(iget(pb, "transports.0.remotePacketsLost"), 7);
-		CHECK_EQ(iget(pb, "transports.0.nackIn"), 4);
-		CHECK_EQ(iget(pb, "transports.0.rtxOut"), 3);
-		CHECK_EQ(iget(pb, "transports.0.rtxMiss"), 1);
-		CHECK_EQ(iget(pb, "transports.0.pliIn"), 2);
-		CHECK_EQ(iget(pb, "transports.0.pliSuppressed"), 1);
+		const struct want wb[] = {
+			WANT_S("transports.0.id", sget(g_tb, "transport.id")),
+			WANT_S("transports.0.direction", "recv"),
+			WANT_I("transports.0.txPackets", 90),
+			WANT_I("transports.0.txBitrate", 48000),
+			WANT_I("transports.0.remotePacketsLost", 7),
+			WANT_I("transports.0.nackIn", 4),
+			WANT_I("transports.0.rtxOut", 3),
+			WANT_I("transports.0.rtxMiss", 1),
+			WANT_I("transports.0.pliIn", 2),
+			WANT_I("transports.0.pliSuppressed", 1),
+		};
+		check_wants(pb, wb, sizeof(wb) / sizeof(wb[0]));
 		json_t *t1 = json_array_get(json_object_get(pb, "transports"), 0);
 		CHECK(json_real_value(json_object_get(t1, "rttMs")) == 12.5);
 		CHECK_EQ(json_array_size(json_object_get(pb, "producers")), 0);
-		CHECK(!strcmp(sget(pb, "consumers.0.id"), sget(g_cons, "consumer.id")));
-		CHECK(!strcmp(sget(pb, "consumers.0.producerId"), sget(g_prod, "producerId")));
-		CHECK(!strcmp(sget(pb, "consumers.0.kind"), "audio"));
-		CHECK_EQ(iget(pb, "consumers.0.bitrate"), 48000);
-		CHECK_EQ(iget(pb, "consumers.0.packets"), 90);
-		CHECK_EQ(iget(pb, "consumers.0.lost"), 7);
-		CHECK_EQ(iget(pb, "consumers.0.jitter"), 22);
+		const struct want wcb[] = {
+			WANT_S("consumers.0.id", sget(g_cons, "consumer.id")),
+			WANT_S("consumers.0.producerId", sget(g_prod, "producerId")),
+			WANT_S("consumers.0.kind", "audio"),
+			WANT_I("consumers.0.bitrate", 48000),
+			WANT_I("consumers.0.packets", 90),
+			WANT_I("consumers.0.lost", 7),
+			WANT_I("consumers.0.jitter", 22),
+		};
+		check_wants(pb, wcb, sizeof(wcb) / sizeof(wcb[0]));
 		json_t *c0 = json_array_get(json_object_get(pb, "consumers"), 0);
 		CHECK(json_real_value(json_object_get(c0, "rttMs")) == 12.5);
 		/* transportList carries the same figures */
@@ -767,18 +803,28 @@ static void scenario_stats(void)
 	cp_signal_metrics(g_sig, &mb);
 	const char *ida = pa ? sget(pa, "peerId") : "", *idb = pb ? sget(pb, "peerId") : "";
 	const char *ta = sget(g_ta, "transport.id"), *tb = sget(g_tb, "transport.id");
-	CHECK(metric_has(mb.data, "sluice_transport_ice_state", ida, ta, "send",
-			 ",state=\"completed\"} 1"));
-	CHECK(metric_has(mb.data, "sluice_transport_dtls_state", ida, ta, "send",
-			 ",state=\"connected\"} 1"));
-	CHECK(metric_has(mb.data, "sluice_transport_rx_bitrate_bps", ida, ta, "send", "} 64000"));
-	CHECK(metric_has(mb.data, "sluice_transport_packets_lost_total", ida, ta, "send", "} 3"));
-	CHECK(metric_has(mb.data, "sluice_transport_nack_out_total", ida, ta, "send", "} 2"));
-	CHECK(metric_has(mb.data, "sluice_transport_tx_bitrate_bps", idb, tb, "recv", "} 48000"));
-	CHECK(metric_has(mb.data, "sluice_transport_remote_packets_lost", idb, tb, "recv", "} 7"));
-	CHECK(metric_has(mb.data, "sluice_transport_rtt_seconds", idb, tb, "recv", "} 0.012500"));
-	CHECK(metric_has(mb.data, "sluice_transport_rtx_miss_total", idb, tb, "recv", "} 1"));
-	CHECK(metric_has(mb.data, "sluice_transport_pli_suppressed_total", idb, tb, "recv", "} 1"));
+	const struct {
+		const char *name, *rest;
+		int b; /* bob's recv transport, else alice's send transport */
+	} lines[] = {
+		{"sluice_transport_ice_state", ",state=\"completed\"} 1", 0},
+		{"sluice_transport_dtls_state", ",state=\"connected\"} 1", 0},
+		{"sluice_transport_rx_bitrate_bps", "} 64000", 0},
+		{"sluice_transport_packets_lost_total", "} 3", 0},
+		{"sluice_transport_nack_out_total", "} 2", 0},
+		{"sluice_transport_tx_bitrate_bps", "} 48000", 1},
+		{"sluice_transport_remote_packets_lost", "} 7", 1},
+		{"sluice_transport_rtt_seconds", "} 0.012500", 1},
+		{"sluice_transport_rtx_miss_total", "} 1", 1},
+		{"sluice_transport_pli_suppressed_total", "} 1", 1},
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		int ok = lines[i].b ? metric_has(mb.data, lines[i].name, idb, tb, "recv", lines[i].rest)
+				    : metric_has(mb.data, lines[i].name, ida, ta, "send", lines[i].rest);
+		CHECK(ok);
+		if (!ok)
+			fprintf(stderr, "  no line %s ...%s\n", lines[i].name, lines[i].rest);
+	}
 	/* no RTT measured on A's transport: no series */
 	char absent[256];
 	snprintf(absent, sizeof(absent), "sluice_transport_rtt_seconds{room=\"core-room\",peer=\"%s\"",
