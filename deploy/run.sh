@@ -62,6 +62,7 @@ cleanup() {
 	[ -n "$dp_pid" ] && kill -TERM "$dp_pid" 2>/dev/null && wait "$dp_pid" 2>/dev/null || true
 	[ $made_ns = 1 ] && ip netns del "$SLUICE_NETNS" 2>/dev/null || true
 	rm -f "/dev/shm${SLUICE_SHM}"
+	rm -rf "/var/run/dpdk/sluice-$$" # EAL runtime dir (--file-prefix below)
 	echo "run: stopped and cleaned up"
 }
 trap cleanup INT TERM EXIT

@@ -6,6 +6,7 @@ set -uo pipefail
 SL_PIDS=()
 SL_NETNS=()
 SL_SHMS=()
+SL_PREFIXES=() # EAL --file-prefix values: /var/run/dpdk/<prefix> (made even with --no-shconf)
 SL_FAILS=0
 SL_PASSES=0
 
@@ -19,6 +20,7 @@ sl_cleanup() {
 	done
 	for p in "${SL_NETNS[@]}"; do ip netns del "$p" 2>/dev/null; done
 	for p in "${SL_SHMS[@]}"; do rm -f "/dev/shm$p"; done
+	for p in "${SL_PREFIXES[@]}"; do rm -rf "/var/run/dpdk/$p"; done
 }
 trap sl_cleanup EXIT
 trap 'exit 130' INT TERM
@@ -53,6 +55,7 @@ sl_free_port() {
 # plane in NETNS on a net_tap; sets DP_PID; logs to $WORK/dp.log
 sl_start_dp() {
 	local ns=$1 shm=$2 tap=$3 lcores=$4; shift 4
+	SL_PREFIXES+=("sl-${shm#/}")
 	ip netns exec "$ns" "$DP_BIN" --no-huge -m 256 --no-pci --no-shconf \
 		--file-prefix "sl-${shm#/}" --lcores "$lcores" --vdev="net_tap0,iface=$tap" \
 		-- --ip 198.18.0.1 --shm "$shm" --idle-sleep-us 100 "$@" >>"$WORK/dp.log" 2>&1 &

@@ -4,6 +4,7 @@
 # other's death, and bad configuration stops start-up with a clear line.
 # Needs root. DP_BIN, CP_BIN set by ctest.
 . "$(dirname "$0")/lib.sh"
+SL_PREFIXES+=("sl-dup-$$" "sl-bad-$$" "sl-bad2-$$" "sl-bad3-$$")
 WORK=$(mktemp -d /tmp/sl-found-XXXXXX)
 SL_SHMS+=()
 NS=sl-found-$$
