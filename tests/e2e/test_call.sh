@@ -9,6 +9,8 @@
 #     bundle (SLUICE_DEMO_BUILD = <build>/demo);
 #   - node + headless Chromium in the namespace, so that the browsers reach
 #     the page on 127.0.0.1 and the media on 198.18.0.1, and nothing else;
+#     call.test.mjs injects packet loss on the tap with nft (an nftables
+#     table of its own, in this namespace only: it goes with the namespace);
 #     the pages' camera plays a Y4M clip made by gen_y4m.mjs (in the work
 #     directory), hard enough to encode that the video bitrate follows the
 #     browser's bandwidth estimate.
@@ -111,6 +113,7 @@ node "$here/gen_y4m.mjs" "$work/camera.y4m" ${SLUICE_E2E_CAMERA:-} ||
 	{ echo "cannot generate the camera clip"; exit 1; }
 
 in_ns env SLUICE_URL="$url" SLUICE_ROOM="$room" SLUICE_TOKENS="$tokens" SLUICE_E2E_Y4M="$work/camera.y4m" \
+	SLUICE_E2E_TAP="$tap" \
 	timeout --kill-after=10 780 node --test "$here/call.test.mjs"
 rc=$?
 # Both must still run and exit 0 on SIGTERM (a sanitizer report aborts them).
