@@ -22,6 +22,10 @@
  *   bench_fwd [outputs-per-case [cpu [profile-substring]]]
  *             (defaults: 200000, the EAL's first cpu, every profile)
  *
+ * Producer and consumers negotiate nack, as browsers' video does, so the
+ * fan keeps every packet in its retransmission buffer (dp_nack.h) like in
+ * a real call; SL_BENCH_NACK=0 measures without it.
+ *
  * Only run() is timed: prepare() builds and encrypts the next input frames
  * as the producer's browser would (32 / N of them, at least one, so that a
  * timed call makes about 32 consumer packets, like a protect burst). Each
@@ -177,6 +181,8 @@ static int transport(uint32_t tid, enum sl_srtp_profile prof, uint8_t salt)
 }
 
 /* Transports 0 (producer) and 1..n (consumers), streams, fan-out. */
+static int g_nack = 1; /* SL_BENCH_NACK=0: no retransmission buffer */
+
 static int case_setup(struct fwd_case *c)
 {
 	uint8_t rx[SL_SRTP_MASTER_MAX], tx[SL_SRTP_MASTER_MAX], kl, sl;
@@ -195,6 +201,7 @@ static int case_setup(struct fwd_case *c)
 	m.u.producer_add.ext.mid = 1;
 	m.u.producer_add.ext.abs_send_time = 3;
 	m.u.producer_add.ext.transport_cc = 5;
+	m.u.producer_add.nack = (uint8_t)g_nack;
 	if (cmd(&m) != 0)
 		return -1;
 	for (uint32_t t = 1; t <= c->n_cons; t++) {
@@ -211,6 +218,7 @@ static int case_setup(struct fwd_case *c)
 		m.u.consumer_add.clock_rate = 90000;
 		m.u.consumer_add.ext.abs_send_time = 2;
 		m.u.consumer_add.ext.transport_cc = 4;
+		m.u.consumer_add.nack = (uint8_t)g_nack;
 		if (cmd(&m) != 0)
 			return -1;
 	}
@@ -484,11 +492,14 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
+	if (getenv("SL_BENCH_NACK"))
+		g_nack = atoi(getenv("SL_BENCH_NACK")) != 0;
 	if (setup(argv[0], cpu) != 0)
 		return 1;
 	printf("bench_fwd: one lcore, ~%llu consumer packets per case (best of %d), bursts of "
-	       "~%u consumer packets, RTP header %u bytes + payload\n",
-	       (unsigned long long)outputs, REPS, BURST, RTP_HDR);
+	       "~%u consumer packets, RTP header %u bytes + payload, nack %s\n",
+	       (unsigned long long)outputs, REPS, BURST, RTP_HDR,
+	       g_nack ? "on (retransmission buffer kept)" : "off");
 	printf("%-17s %5s %3s %9s %9s %9s %9s %9s %6s %6s %6s %6s %6s %6s\n", "profile", "size", "N",
 	       "in/s", "out/s", "prot1/s", "protN/s", "unprot/s", "ratio1", "ratioN", "ratioC",
 	       "burst1", "ns/out",
