@@ -329,10 +329,18 @@ step('three pages: everyone decodes everyone (E2EE), with a report', async () =>
   const trio = ['alice', 'bob', 'carol'];
   const snaps = [];
   for (const u of trio) {
-    const s = await waitCall(u, trio.filter((x) => x !== u));
-    const local = s.tiles.find((t) => t.peerId === 'local');
+    let s = await waitCall(u, trio.filter((x) => x !== u));
+    // the page's own sender: it may have started after the others' frames
+    // arrived (a late joiner produces after it consumes), so wait for it too
+    const localOf = (v) => v.tiles.find((t) => t.peerId === 'local');
+    s = await pollUntil(async () => {
+      const v = await snap(pages[u]);
+      return localOf(v)?.media?.video?.e2ee?.ok > FRAMES ? v : null;
+    }, WAIT) || await snap(pages[u]);
+    const local = localOf(s);
     assert.equal(local.media.video.codec, 'video/VP8');
-    assert.ok(local.media.video.e2ee.ok > FRAMES && local.media.video.e2ee.dropped === 0);
+    assert.ok(local.media.video.e2ee.ok > FRAMES && local.media.video.e2ee.dropped === 0,
+              `${u} sends: video e2ee ${JSON.stringify(local.media.video.e2ee)}`);
     snaps.push(s);
   }
   await assertVideoOut(trio, snaps);
