@@ -320,18 +320,26 @@ enum cp_sig_code cp_consumer_create(struct cp_signal *s, struct cp_peer *p,
 	return CP_SIG_OK;
 }
 
+/* Sends command type (REMOVE, PAUSE, RESUME: a struct sl_msg_consumer_ref)
+ * about c to its transport's lcore. 0, or non-zero when it was not sent
+ * (cp_sig_send logs and counts that). */
+static int consumer_cmd(struct cp_signal *s, const struct cp_consumer *c, uint16_t type,
+			const char *what)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = type;
+	m.h.transport_id = c->t->tid;
+	m.u.consumer_ref.consumer_id = c->cid;
+	return cp_sig_send(s, c->t->lcore, &m, what);
+}
+
 static void consumer_close(struct cp_signal *s, struct cp_consumer *c,
 			   const struct cp_peer *cause, int dp_alive, int refanout)
 {
 	struct cp_producer *pr = c->producer;
-	if (dp_alive) {
-		struct sl_msg m;
-		memset(&m, 0, sizeof(m));
-		m.h.type = SL_MSG_CONSUMER_REMOVE;
-		m.h.transport_id = c->t->tid;
-		m.u.consumer_ref.consumer_id = c->cid;
-		cp_sig_send(s, c->t->lcore, &m, "close consumer");
-	}
+	if (dp_alive)
+		consumer_cmd(s, c, SL_MSG_CONSUMER_REMOVE, "close consumer");
 	if (c->peer != cause) {
 		json_t *n = json_pack("{ssss}", "consumerId", c->id, "producerId", pr->id);
 		if (n)
@@ -366,12 +374,8 @@ void cp_consumer_close(struct cp_signal *s, struct cp_consumer *c, const struct 
 enum cp_sig_code cp_consumer_set_paused(struct cp_signal *s, struct cp_consumer *c, int paused,
 					char *err, size_t errlen)
 {
-	struct sl_msg m;
-	memset(&m, 0, sizeof(m));
-	m.h.type = paused ? SL_MSG_CONSUMER_PAUSE : SL_MSG_CONSUMER_RESUME;
-	m.h.transport_id = c->t->tid;
-	m.u.consumer_ref.consumer_id = c->cid;
-	if (!s->dp_ready || cp_sig_send(s, c->t->lcore, &m, paused ? "pause" : "resume")) {
+	if (!s->dp_ready || consumer_cmd(s, c, paused ? SL_MSG_CONSUMER_PAUSE : SL_MSG_CONSUMER_RESUME,
+					 paused ? "pause" : "resume")) {
 		snprintf(err, errlen, "the data plane is busy: try again shortly");
 		return CP_SIG_OVERLOADED;
 	}
