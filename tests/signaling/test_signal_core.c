@@ -562,6 +562,19 @@ static void scenario_dtls_ok(void)
 
 static json_t *g_prod, *g_cons;
 
+/* B pauses or resumes its consumer (event): answered OK, exactly one
+ * command of type cmd sent, and kf key-frame requests. */
+static void pause_resume(struct conn *c, const char *event, uint16_t cmd, int kf)
+{
+	uint32_t from = g_log.n;
+	json_t *r = req(c, event, "{\"consumerId\":\"%s\"}", sget(g_cons, "consumer.id"));
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	pump(2);
+	CHECK_EQ(log_count(cmd, from), 1);
+	CHECK_EQ(log_count(SL_MSG_REQUEST_KEYFRAME, from), kf);
+}
+
 static void scenario_media(void)
 {
 	uint32_t from = g_log.n;
@@ -651,23 +664,9 @@ static void scenario_media(void)
 	k = log_last(SL_MSG_REQUEST_KEYFRAME, from);
 	CHECK(k >= 0 && g_log.lcore[k] == g_lc_a && g_log.tid[k] == g_tid_a);
 	CHECK(k >= 0 && g_log.msg[k].u.keyframe.producer_id == pid);
-	/* pausing asks for nothing */
-	from = g_log.n;
-	r = req(B, "mediasoup:pause-consumer", "{\"consumerId\":\"%s\"}",
-		sget(g_cons, "consumer.id"));
-	CHECK(!strcmp(code_of(r), "OK"));
-	json_decref(r);
-	pump(2);
-	CHECK_EQ(log_count(SL_MSG_CONSUMER_PAUSE, from), 1);
-	CHECK_EQ(log_count(SL_MSG_REQUEST_KEYFRAME, from), 0);
-	from = g_log.n;
-	r = req(B, "mediasoup:resume-consumer", "{\"consumerId\":\"%s\"}",
-		sget(g_cons, "consumer.id"));
-	CHECK(!strcmp(code_of(r), "OK"));
-	json_decref(r);
-	pump(2);
-	CHECK_EQ(log_count(SL_MSG_CONSUMER_RESUME, from), 1);
-	CHECK_EQ(log_count(SL_MSG_REQUEST_KEYFRAME, from), 1);
+	/* pausing asks for nothing, resuming for a key frame */
+	pause_resume(B, "mediasoup:pause-consumer", SL_MSG_CONSUMER_PAUSE, 0);
+	pause_resume(B, "mediasoup:resume-consumer", SL_MSG_CONSUMER_RESUME, 1);
 }
 
 /* The peerStats entry of user in a get-room-stats answer, borrowed. */
