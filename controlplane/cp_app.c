@@ -12,6 +12,7 @@
  * are ignored.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,11 @@ static int io_emit(void *conn, const char *event, json_t *data)
 static int io_ack(void *conn, int64_t ack_id, json_t *resp)
 {
 	return cp_sio_ack(conn, ack_id, resp);
+}
+
+static void io_authed(void *conn)
+{
+	cp_sio_set_authenticated(conn);
 }
 
 static const char *io_name(void *conn)
@@ -63,7 +69,8 @@ static void sio_on_disconnect(struct cp_sio_conn *c, const char *reason, void *u
 
 int cp_app_init(struct cp_app *a, char *err, size_t errlen)
 {
-	struct cp_signal_io io = {.emit = io_emit, .ack = io_ack, .name = io_name};
+	struct cp_signal_io io = {.emit = io_emit, .ack = io_ack, .name = io_name,
+				  .authed = io_authed};
 	cp_dp_init(&a->dp, a->cfg.shm, a->cfg.heartbeat_timeout_ms, NULL);
 	a->sig = cp_signal_new(&a->cfg, &a->dp, &io, err, errlen);
 	if (!a->sig)
@@ -87,6 +94,12 @@ int cp_app_init(struct cp_app *a, char *err, size_t errlen)
 	sc.ping_interval_ms = (uint32_t)a->cfg.ping_interval_ms;
 	sc.ping_timeout_ms = (uint32_t)a->cfg.ping_timeout_ms;
 	sc.max_payload = (uint32_t)a->cfg.max_payload;
+	sc.auth_timeout_ms = (uint32_t)a->cfg.auth_timeout_ms;
+	sc.max_connections = (uint32_t)a->cfg.max_connections;
+	sc.max_connections_per_ip = (uint32_t)a->cfg.max_connections_per_ip;
+	sc.max_payload_unauth = (uint32_t)a->cfg.max_payload_unauth;
+	sc.max_frames_per_sec = (uint32_t)a->cfg.max_requests_per_sec;
+	sc.max_rate_violations = (uint32_t)a->cfg.max_rate_violations;
 	cp_sio_init(&sh, &sc);
 	return 0;
 }
@@ -110,9 +123,33 @@ void cp_app_tick(struct cp_app *a)
 	cp_signal_tick(a->sig);
 }
 
+/* The Socket.IO server's limits (README "Limits"). */
+static void sio_metrics(struct cp_buf *b)
+{
+	const struct cp_sio_counters *k = cp_sio_counters();
+	cp_buf_printf(b, "# HELP sluice_sio_connections WebSocket connections open.\n"
+			 "# TYPE sluice_sio_connections gauge\nsluice_sio_connections %" PRIu64
+			 "\n", k->open);
+	cp_buf_printf(b, "# HELP sluice_sio_limit_total Connections refused or closed and "
+			 "messages dropped, by limit.\n# TYPE sluice_sio_limit_total counter\n");
+	const struct { const char *l; uint64_t v; } rows[] = {
+		{"max_connections", k->refused_total},
+		{"max_connections_per_ip", k->refused_per_ip},
+		{"auth_timeout_ms", k->auth_timeouts},
+		{"max_payload_unauth", k->too_large_unauth},
+		{"max_payload", k->too_large},
+		{"max_requests_per_sec", k->rate_dropped},
+		{"max_rate_violations", k->rate_closed},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		cp_buf_printf(b, "sluice_sio_limit_total{limit=\"%s\"} %" PRIu64 "\n", rows[i].l,
+			      rows[i].v);
+}
+
 void cp_app_metrics(struct cp_app *a, struct cp_buf *b)
 {
 	cp_signal_metrics(a->sig, b);
+	sio_metrics(b);
 }
 
 void cp_app_fini(struct cp_app *a)

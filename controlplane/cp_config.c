@@ -53,6 +53,12 @@ static const struct key keys[] = {
 	S(log_level, NULL),
 	S(placement, NULL),
 	I(room_affinity_max, NULL, 0, 100000),
+	I(auth_timeout_ms, NULL, 100, 600000),
+	I(max_connections, NULL, 1, 1000000),
+	I(max_connections_per_ip, NULL, 1, 1000000),
+	I(max_payload_unauth, NULL, 256, 100000000),
+	I(max_rate_violations, NULL, 1, 1000000),
+	I(http_timeout_ms, NULL, 1000, 600000),
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -77,6 +83,12 @@ void cp_config_defaults(struct cp_config *c)
 	snprintf(c->log_level, sizeof(c->log_level), "info");
 	snprintf(c->placement, sizeof(c->placement), "auto");
 	c->room_affinity_max = 64;
+	c->auth_timeout_ms = 10000;
+	c->max_connections = 10000;
+	c->max_connections_per_ip = 256;
+	c->max_payload_unauth = 4096;
+	c->max_rate_violations = 1000;
+	c->http_timeout_ms = 10000;
 }
 
 static const struct key *find_key(const char *name)
@@ -250,6 +262,18 @@ int cp_config_validate(struct cp_config *c, char *err, size_t errlen)
 	}
 	if (c->ping_timeout_ms >= c->ping_interval_ms + 600000) {
 		snprintf(err, errlen, "ping_timeout_ms is unreasonably large");
+		return -1;
+	}
+	if (c->max_payload_unauth > c->max_payload) {
+		snprintf(err, errlen, "max_payload_unauth (%d) is above max_payload (%d): lower "
+			 "max_payload_unauth or raise max_payload", c->max_payload_unauth,
+			 c->max_payload);
+		return -1;
+	}
+	if (c->max_connections_per_ip > c->max_connections) {
+		snprintf(err, errlen, "max_connections_per_ip (%d) is above max_connections (%d): "
+			 "lower max_connections_per_ip or raise max_connections",
+			 c->max_connections_per_ip, c->max_connections);
 		return -1;
 	}
 	if (c->jwt_secret_file[0] && load_secret_file(c, err, errlen) != 0)

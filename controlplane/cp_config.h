@@ -40,6 +40,13 @@ struct cp_config {
 	char log_level[16];
 	char placement[16];        /* placement: auto | round-robin */
 	int room_affinity_max;     /* room_affinity_max: transports of a room kept on one lcore; 0 = off */
+	/* limits before trust (README "Limits") */
+	int auth_timeout_ms;       /* a socket not authenticated by then is closed */
+	int max_connections;       /* WebSocket connections in total */
+	int max_connections_per_ip; /* WebSocket connections per source address */
+	int max_payload_unauth;    /* max_payload until the socket authenticated */
+	int max_rate_violations;   /* frames refused by the rate limit (in 10 s) before closing */
+	int http_timeout_ms;       /* idle / slow HTTP connections (headers, keep-alive) */
 };
 
 void cp_config_defaults(struct cp_config *c);

@@ -246,6 +246,10 @@ struct lws_context *cp_http_start(const struct cp_http_cfg *cfg, char *err, size
 	info.gid = (gid_t)-1;
 	info.uid = (uid_t)-1;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+	if (cfg->timeout_ms > 0) {
+		info.timeout_secs = (unsigned int)((cfg->timeout_ms + 999) / 1000);
+		info.keepalive_timeout = (int)info.timeout_secs;
+	}
 	if (!strchr(cfg->listen, ':'))
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	if (cfg->ws_default) {

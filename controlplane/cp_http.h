@@ -30,6 +30,10 @@ struct cp_http_cfg {
 	/* extra protocols after "http" (ws upgrades bind to ws_default by name) */
 	const struct lws_protocols *extra[4];
 	const char *ws_default; /* protocol name for ws upgrades with no subprotocol */
+	int timeout_ms;       /* http_timeout_ms: a connection that sends no complete
+			       * request (headers, body) or idles in keep-alive this
+			       * long is closed (lws timeout_secs / keepalive_timeout,
+			       * rounded up to whole seconds); 0 = lws defaults */
 };
 
 /* Registers a route for an exact path or, when prefix is set, a path prefix. */

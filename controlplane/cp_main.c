@@ -113,6 +113,7 @@ int main(int argc, char **argv)
 	hc.listen = app.cfg.http_listen;
 	hc.port = app.cfg.http_port;
 	hc.static_dir = app.cfg.demo_dir;
+	hc.timeout_ms = app.cfg.http_timeout_ms;
 	cp_app_http(&app, &hc);
 	ctx = cp_http_start(&hc, err, sizeof(err));
 	if (!ctx) {

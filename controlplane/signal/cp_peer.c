@@ -86,6 +86,8 @@ enum cp_sig_code cp_peer_authenticate(struct cp_signal *s, struct cp_peer *p, co
 	p->claims = c;
 	p->authed = 1;
 	OPENSSL_cleanse(&c, sizeof(c));
+	if (s->io.authed && p->conn)
+		s->io.authed(p->conn);
 	return CP_SIG_OK;
 }
 

@@ -44,6 +44,9 @@ struct cp_signal_io {
 	int (*emit)(void *conn, const char *event, json_t *data);
 	/* ACK <ack_id>[response]; response borrowed. */
 	int (*ack)(void *conn, int64_t ack_id, json_t *response);
+	/* The connection authenticated (a token verified); may be NULL. The
+	 * transport lifts its pre-authentication limits. */
+	void (*authed)(void *conn);
 	/* Short name of the connection for log lines (e.g. the Engine.IO sid). */
 	const char *(*name)(void *conn);
 	/* Monotonic clock in ms; NULL = CLOCK_MONOTONIC. Tests set it. */

@@ -17,9 +17,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include <openssl/rand.h>
 
+#include "cp_addrtab.h"
 #include "cp_sio_parse.h"
 
 #define SIO_RX_CHUNK 16384        /* lws rx buffer per read */
@@ -27,6 +30,7 @@
 #define SIO_WRITE_BUDGET 32       /* frames per WRITEABLE callback */
 #define SIO_CLOSE_GRACE_S 5       /* graceful close backstop */
 #define SIO_ERR_BINARY "binary packets are not supported"
+#define SIO_RATE_WINDOW_MS 10000  /* max_rate_violations are counted per window */
 
 struct sio_frame {
 	struct sio_frame *next;
@@ -49,6 +53,14 @@ struct cp_sio_conn {
 	lws_sorted_usec_list_t sul_ping;    /* next ping due */
 	lws_sorted_usec_list_t sul_pong;    /* pong deadline */
 	lws_sorted_usec_list_t sul_connect; /* CONNECT deadline */
+	lws_sorted_usec_list_t sul_auth;    /* authentication deadline */
+	bool authed;             /* cp_sio_set_authenticated() was called */
+	bool has_addr;           /* addr is counted in g_sio.addrs */
+	uint8_t addr[CP_ADDR_LEN];
+	uint64_t bucket;         /* rate limit: milli-frames available */
+	uint64_t bucket_ms;      /* when last refilled */
+	uint32_t viol;           /* frames dropped in the current window */
+	uint64_t viol_start_ms;
 	struct sio_frame *q_head, *q_tail;
 	uint32_t q_frames;
 	size_t q_bytes;
@@ -69,6 +81,8 @@ static int sio_callback(struct lws *wsi, enum lws_callback_reasons reason,
 static struct {
 	struct cp_sio_handlers h;
 	struct cp_sio_config cfg;
+	struct cp_sio_counters ctr;
+	struct cp_addrtab addrs; /* allocated while connections exist */
 } g_sio = {
 	.cfg = {
 		.ping_interval_ms = 25000,
@@ -109,7 +123,20 @@ void cp_sio_init(const struct cp_sio_handlers *h,
 	SIO_CFG(max_json_depth);
 	SIO_CFG(max_connect_attempts);
 	SIO_CFG(path);
+	SIO_CFG(auth_timeout_ms);
+	SIO_CFG(max_connections);
+	SIO_CFG(max_connections_per_ip);
+	SIO_CFG(max_payload_unauth);
+	SIO_CFG(max_frames_per_sec);
+	SIO_CFG(max_rate_violations);
 #undef SIO_CFG
+	if (!d->max_payload_unauth || d->max_payload_unauth > d->max_payload)
+		d->max_payload_unauth = d->max_payload;
+}
+
+const struct cp_sio_counters *cp_sio_counters(void)
+{
+	return &g_sio.ctr;
 }
 
 const struct lws_protocols *cp_sio_protocol(void)
@@ -140,6 +167,21 @@ struct lws *cp_sio_wsi(const struct cp_sio_conn *c)
 static lws_usec_t ms_to_us(uint32_t ms)
 {
 	return (lws_usec_t)ms * 1000;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void cp_sio_set_authenticated(struct cp_sio_conn *c)
+{
+	if (!c || c->authed)
+		return;
+	c->authed = true;
+	lws_sul_cancel(&c->sul_auth);
 }
 
 /* ----------------------------------------------------------- close paths */
@@ -390,6 +432,17 @@ static void sio_sul_connect(lws_sorted_usec_list_t *sul)
 		conn_kill(c, "transport close");
 }
 
+static void sio_sul_auth(lws_sorted_usec_list_t *sul)
+{
+	struct cp_sio_conn *c = lws_container_of(sul, struct cp_sio_conn,
+						 sul_auth);
+
+	if (c->closing || c->authed)
+		return;
+	g_sio.ctr.auth_timeouts++;
+	conn_kill(c, "auth timeout");
+}
+
 static void conn_on_pong(struct cp_sio_conn *c)
 {
 	if (!c->ping_outstanding)
@@ -554,12 +607,75 @@ static int conn_on_sio(struct cp_sio_conn *c, const uint8_t *data,
 	}
 }
 
+/* A message refused by the rate limit: an EVENT with an ack id is answered
+ * OVERLOADED from its header alone (no JSON parsed); anything else is
+ * dropped. Returns -1 when the connection must close. */
+static int conn_rate_refuse(struct cp_sio_conn *c, const uint8_t *msg,
+			    size_t len)
+{
+	const struct cp_sio_config *cfg = &g_sio.cfg;
+	uint64_t now = now_ms();
+	struct cp_eio_packet ep;
+	struct cp_sio_packet p;
+	char text[96];
+
+	g_sio.ctr.rate_dropped++;
+	if (c->viol == 0 || now - c->viol_start_ms >= SIO_RATE_WINDOW_MS) {
+		c->viol = 0;
+		c->viol_start_ms = now;
+	}
+	if (++c->viol >= cfg->max_rate_violations && cfg->max_rate_violations) {
+		g_sio.ctr.rate_closed++;
+		return conn_fail(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+				 "rate limit");
+	}
+	if (!c->connected || cp_eio_parse(msg, msg + len, 0, &ep) != CP_SIO_OK ||
+	    ep.type != CP_EIO_MESSAGE ||
+	    cp_sio_parse(ep.data, ep.data + ep.data_len, &p) != CP_SIO_OK ||
+	    p.type != CP_SIO_EVENT || p.ack_id < 0 || !cp_sio_nsp_is_root(&p))
+		return 0;
+	snprintf(text, sizeof(text), "too many requests: at most %u per second",
+		 cfg->max_frames_per_sec);
+	json_t *ack = json_pack("{ssss}", "error", text, "code", "OVERLOADED");
+	if (ack)
+		cp_sio_ack(c, p.ack_id, ack);
+	json_decref(ack);
+	return 0;
+}
+
+/* 1 when the message may be handled: takes a token from the bucket, except
+ * for a CONNECT and for the pong we wait for. */
+static int conn_rate_ok(struct cp_sio_conn *c, const uint8_t *msg, size_t len)
+{
+	uint64_t rate = g_sio.cfg.max_frames_per_sec;
+	uint64_t cap = rate * 1000u, now = now_ms();
+
+	if (!rate)
+		return 1;
+	if (len >= 1 && msg[0] == '0' + CP_EIO_PONG && c->ping_outstanding)
+		return 1;
+	if (len >= 2 && msg[0] == '0' + CP_EIO_MESSAGE &&
+	    msg[1] == '0' + CP_SIO_CONNECT)
+		return 1;
+	if (now > c->bucket_ms) {
+		uint64_t add = (now - c->bucket_ms) * rate;
+		c->bucket = add >= cap - c->bucket ? cap : c->bucket + add;
+		c->bucket_ms = now;
+	}
+	if (c->bucket < 1000u)
+		return 0;
+	c->bucket -= 1000u;
+	return 1;
+}
+
 /* One complete text message. Returns 0, or -1 to close. */
 static int conn_on_message(struct cp_sio_conn *c, const uint8_t *msg,
 			   size_t len)
 {
 	struct cp_eio_packet ep;
 
+	if (!conn_rate_ok(c, msg, len))
+		return conn_rate_refuse(c, msg, len);
 	if (cp_eio_parse(msg, msg + len, 0, &ep) != CP_SIO_OK)
 		return conn_fail(c, LWS_CLOSE_STATUS_PROTOCOL_ERR,
 				 "parse error");
@@ -633,9 +749,20 @@ static int conn_rx(struct cp_sio_conn *c, const uint8_t *in, size_t len)
 		c->rx_msg = 0;
 		c->rx_binary = lws_frame_is_binary(wsi) != 0;
 	}
-	if (len > g_sio.cfg.max_payload - c->rx_msg)
+	uint32_t limit = g_sio.cfg.max_payload;
+
+	if (!c->authed && g_sio.cfg.max_payload_unauth &&
+	    g_sio.cfg.max_payload_unauth < limit)
+		limit = g_sio.cfg.max_payload_unauth;
+
+	if (len > limit - c->rx_msg) {
+		if (c->authed)
+			g_sio.ctr.too_large++;
+		else
+			g_sio.ctr.too_large_unauth++;
 		return conn_fail(c, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
 				 "transport error");
+	}
 	c->rx_msg += len;
 	if (c->closing || c->rx_binary) { /* dropped, only counted */
 		if (final)
@@ -689,6 +816,69 @@ static int conn_writeable(struct cp_sio_conn *c)
 	return 0;
 }
 
+/* The peer address of wsi (IPv4-mapped): 0, or -1 when it has none (then
+ * the per-address cap does not apply). */
+static int wsi_addr(struct lws *wsi, uint8_t addr[CP_ADDR_LEN])
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	lws_sockfd_type fd = lws_get_socket_fd(wsi);
+
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+		return -1;
+	return cp_addr_from_sockaddr((struct sockaddr *)&ss, addr) ? -1 : 0;
+}
+
+/* 0 when one more connection from wsi fits under both caps (counted
+ * refusals otherwise). With `take`, the connection is also counted. */
+static int conn_admit(struct lws *wsi, bool take, uint8_t addr[CP_ADDR_LEN],
+		      bool *has_addr)
+{
+	const struct cp_sio_config *cfg = &g_sio.cfg;
+
+	*has_addr = wsi_addr(wsi, addr) == 0;
+	if (cfg->max_connections && g_sio.ctr.open >= cfg->max_connections) {
+		g_sio.ctr.refused_total++;
+		return -1;
+	}
+	if (!*has_addr || !cfg->max_connections_per_ip) {
+		*has_addr = false; /* not counted: nothing to release */
+		return 0;
+	}
+	if (!take) {
+		if (cp_addrtab_count(&g_sio.addrs, addr) <
+		    cfg->max_connections_per_ip)
+			return 0;
+		g_sio.ctr.refused_per_ip++;
+		return -1;
+	}
+	if (!g_sio.addrs.slot &&
+	    cp_addrtab_init(&g_sio.addrs, cfg->max_connections ?
+				     cfg->max_connections : 65536) != 0) {
+		*has_addr = false;
+		return -1;
+	}
+	if (cp_addrtab_acquire(&g_sio.addrs, addr,
+			       cfg->max_connections_per_ip) != 0) {
+		*has_addr = false;
+		g_sio.ctr.refused_per_ip++;
+		return -1;
+	}
+	return 0;
+}
+
+/* Uncounts a connection; the table goes when the last one does. */
+static void conn_unadmit(struct cp_sio_conn *c)
+{
+	if (c->has_addr)
+		cp_addrtab_release(&g_sio.addrs, c->addr);
+	c->has_addr = false;
+	if (g_sio.ctr.open)
+		g_sio.ctr.open--;
+	if (g_sio.ctr.open == 0 && g_sio.addrs.slot)
+		cp_addrtab_free(&g_sio.addrs);
+}
+
 static int conn_establish(struct lws *wsi, struct sio_pss *pss)
 {
 	const struct cp_sio_config *cfg = &g_sio.cfg;
@@ -698,20 +888,28 @@ static int conn_establish(struct lws *wsi, struct sio_pss *pss)
 
 	if (!c)
 		return -1;
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
+	    conn_admit(wsi, true, c->addr, &c->has_addr) != 0) {
 		free(c);
 		return -1;
 	}
+	g_sio.ctr.open++;
 	c->wsi = wsi;
 	c->ctx = lws_get_context(wsi);
 	c->tsi = lws_get_tsi(wsi);
 	cp_sio_make_sid(rnd, c->eio_sid);
+	c->bucket = (uint64_t)cfg->max_frames_per_sec * 1000u;
+	c->bucket_ms = now_ms();
 	if (conn_send(c, &o) != 0) {
 		frames_free(c->q_head);
+		conn_unadmit(c);
 		free(c);
 		return -1;
 	}
 	pss->c = c;
+	if (cfg->auth_timeout_ms)
+		lws_sul_schedule(c->ctx, c->tsi, &c->sul_auth, sio_sul_auth,
+				 ms_to_us(cfg->auth_timeout_ms));
 	lws_sul_schedule(c->ctx, c->tsi, &c->sul_ping, sio_sul_ping,
 			 ms_to_us(cfg->ping_interval_ms));
 	lws_sul_schedule(c->ctx, c->tsi, &c->sul_connect, sio_sul_connect,
@@ -730,7 +928,9 @@ static void conn_destroy(struct sio_pss *pss)
 	lws_sul_cancel(&c->sul_ping);
 	lws_sul_cancel(&c->sul_pong);
 	lws_sul_cancel(&c->sul_connect);
+	lws_sul_cancel(&c->sul_auth);
 	conn_ns_disconnect(c, c->reason ? c->reason : "transport close");
+	conn_unadmit(c);
 	frames_free(c->q_head);
 	free(c->rx);
 	free(c);
@@ -766,8 +966,14 @@ static int sio_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	struct cp_sio_conn *c = pss ? pss->c : NULL;
 
 	switch (reason) {
-	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		return sio_check_upgrade(wsi) ? -1 : 0;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+		uint8_t addr[CP_ADDR_LEN];
+		bool has_addr;
+
+		if (sio_check_upgrade(wsi))
+			return -1;
+		return conn_admit(wsi, false, addr, &has_addr) ? -1 : 0;
+	}
 	case LWS_CALLBACK_ESTABLISHED:
 		return pss ? conn_establish(wsi, pss) : -1;
 	case LWS_CALLBACK_RECEIVE:

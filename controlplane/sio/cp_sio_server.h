@@ -76,6 +76,24 @@
  *   disconnect"); the WebSocket stays open and may CONNECT again.
  * - A connection without an accepted CONNECT is closed after
  *   connect_timeout.
+ * ---- Limits before trust ---------------------------------------------------
+ * - A connection that cp_sio_set_authenticated() has not marked within
+ *   auth_timeout is closed ("auth timeout").
+ * - At most max_connections WebSocket connections in total and
+ *   max_connections_per_ip per source address: an upgrade over either cap is
+ *   refused in LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION (lws drops it).
+ * - Until authenticated, a message over max_payload_unauth (instead of
+ *   max_payload) closes the connection with status 1009.
+ * - Every complete inbound message except a CONNECT ("40…": bounded by
+ *   max_connect_attempts) and a pong answering our outstanding ping takes
+ *   one token of a per-connection bucket (max_frames_per_sec per second,
+ *   burst max_frames_per_sec) BEFORE any JSON is parsed. A message without a
+ *   token is dropped unparsed, except that an EVENT with an ack id is
+ *   answered [{"error":"too many requests: …","code":"OVERLOADED"}] (only
+ *   its header is read), so every request is still answered once. After
+ *   max_rate_violations dropped messages within 10 s the connection is
+ *   closed ("rate limit"). Client pings "2…" count like any message.
+ * Each refusal is counted (cp_sio_counters()).
  * - Output is queued per connection (bounded by max_queue_frames and
  *   max_queue_bytes) and written on LWS_CALLBACK_SERVER_WRITEABLE; a full
  *   queue closes the connection ("forced close").
@@ -128,7 +146,8 @@ struct cp_sio_handlers {
 	void *user;
 };
 
-/* Zero fields take the default shown. */
+/* Zero fields take the default shown (the limits before trust are off at
+ * zero; cp_app.c sets them from cp_config, README "Limits"). */
 struct cp_sio_config {
 	uint32_t ping_interval_ms;     /* 25000 */
 	uint32_t ping_timeout_ms;      /* 20000 */
@@ -139,7 +158,31 @@ struct cp_sio_config {
 	unsigned max_json_depth;       /* CP_SIO_DEFAULT_MAX_DEPTH */
 	unsigned max_connect_attempts; /* 8 refused CONNECTs per connection */
 	const char *path;              /* "/socket.io/" (kept, not copied) */
+	uint32_t auth_timeout_ms;      /* 0: no deadline */
+	uint32_t max_connections;      /* 0: no cap */
+	uint32_t max_connections_per_ip; /* 0: no cap */
+	uint32_t max_payload_unauth;   /* 0: max_payload; capped at max_payload */
+	uint32_t max_frames_per_sec;   /* 0: no rate limit */
+	uint32_t max_rate_violations;  /* dropped messages in 10 s; 0: never close */
 };
+
+/* Totals since start (the gauge `open` excepted). */
+struct cp_sio_counters {
+	uint64_t open;               /* WebSocket connections now */
+	uint64_t refused_total;      /* upgrades refused: max_connections */
+	uint64_t refused_per_ip;     /* upgrades refused: max_connections_per_ip */
+	uint64_t auth_timeouts;      /* closed: not authenticated in time */
+	uint64_t too_large_unauth;   /* closed: message over max_payload_unauth */
+	uint64_t too_large;          /* closed: message over max_payload */
+	uint64_t rate_dropped;       /* messages dropped by the rate limit */
+	uint64_t rate_closed;        /* closed: max_rate_violations reached */
+};
+
+const struct cp_sio_counters *cp_sio_counters(void);
+
+/* The connection has authenticated: lifts the auth deadline and the
+ * unauthenticated payload limit. Idempotent. */
+void cp_sio_set_authenticated(struct cp_sio_conn *c);
 
 /* Set the handlers and config (copied; cfg may be NULL for defaults). Call
  * before the lws context is created; one server per process. */
