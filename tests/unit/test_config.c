@@ -93,6 +93,28 @@ static void test_cp_errors(void)
 	CHECK_EQ(cp_config_set(&c, "rtc_max_port", "40000", "t", err, sizeof(err)), 0);
 	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), -1);
 	CHECK(strstr(err, "rtc_min_port"));
+	/* limits before trust: defaults, ranges, cross-checks naming the fix */
+	cp_config_defaults(&c);
+	CHECK_EQ(c.auth_timeout_ms, 10000);
+	CHECK_EQ(c.max_payload_unauth, 4096);
+	CHECK_EQ(c.max_connections_per_ip, 256);
+	CHECK_EQ(cp_config_set(&c, "auth_timeout_ms", "0", "t", err, sizeof(err)), -1);
+	CHECK(strstr(err, "auth_timeout_ms"));
+	CHECK_EQ(cp_config_set(&c, "http_timeout_ms", "10", "t", err, sizeof(err)), -1);
+	CHECK(strstr(err, "http_timeout_ms"));
+	CHECK_EQ(cp_config_set(&c, "dev_mode", "true", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_set(&c, "max_payload_unauth", "200000", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_set(&c, "max_payload", "100000", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "max_payload_unauth") && strstr(err, "lower"));
+	CHECK_EQ(cp_config_set(&c, "max_payload_unauth", "4096", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_set(&c, "max_connections", "10", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_set(&c, "max_connections_per_ip", "11", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "max_connections_per_ip"));
+	CHECK_EQ(cp_config_set(&c, "max_connections_per_ip", "10", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_set(&c, "max_rate_violations", "5", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), 0);
 	CHECK_EQ(cp_config_load_file(&c, "/nonexistent/sluice.conf", err, sizeof(err)), -1);
 	CHECK(strstr(err, "/nonexistent/sluice.conf"));
 }
