@@ -236,7 +236,7 @@ static void init(void)
 	cfg.max_transports_per_peer = 3;
 	cfg.max_requests_per_sec = 50;
 	cfg.dtls_timeout_ms = 1000;
-	struct cp_signal_io io = {io_emit, io_ack, io_name, io_now, io_wall, NULL};
+	struct cp_signal_io io = {.emit = io_emit, .ack = io_ack, .name = io_name, .now_ms = io_now, .wall_ms = io_wall, .user = NULL};
 	char err[256];
 	cp_dp_init(&dp, shm_name, 1000, NULL);
 	sig = cp_signal_new(&cfg, &dp, &io, err, sizeof(err));
