@@ -31,8 +31,7 @@ struct cp_peer *cp_peer_new(struct cp_signal *s, void *conn)
 	cp_list_init(&p->transports);
 	cp_list_init(&p->producers);
 	cp_list_init(&p->consumers);
-	p->bucket = (uint64_t)s->cfg->max_requests_per_sec * 1000u;
-	p->bucket_ms = cp_sig_now_ms(s);
+	cp_bucket_init(&p->bucket, (uint64_t)s->cfg->max_requests_per_sec, cp_sig_now_ms(s));
 	cp_list_add_tail(&s->peers, &p->all_link);
 	s->n_peers++;
 	return p;
@@ -93,18 +92,8 @@ enum cp_sig_code cp_peer_authenticate(struct cp_signal *s, struct cp_peer *p, co
 
 int cp_peer_rate_ok(struct cp_signal *s, struct cp_peer *p)
 {
-	uint64_t rate = (uint64_t)s->cfg->max_requests_per_sec; /* per second */
-	uint64_t cap = rate * 1000u;                            /* milli-requests */
-	uint64_t now = cp_sig_now_ms(s);
-	if (now > p->bucket_ms) {
-		uint64_t add = (now - p->bucket_ms) * rate; /* ms * req/s = milli-requests */
-		p->bucket = add >= cap - p->bucket ? cap : p->bucket + add;
-		p->bucket_ms = now;
-	}
-	if (p->bucket < 1000u)
-		return 0;
-	p->bucket -= 1000u;
-	return 1;
+	return cp_bucket_take(&p->bucket, (uint64_t)s->cfg->max_requests_per_sec,
+			      cp_sig_now_ms(s));
 }
 
 struct cp_transport *cp_peer_transport(struct cp_peer *p, const char *id)

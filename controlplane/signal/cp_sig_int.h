@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "../cp_bucket.h"
 #include "cp_dtls.h"
 #include "cp_ids.h"
 #include "cp_jwt.h"
@@ -64,8 +65,7 @@ struct cp_peer {
 	struct cp_link producers;
 	struct cp_link consumers;
 	uint32_t n_transports;
-	uint64_t bucket;               /* rate limit: milli-requests available */
-	uint64_t bucket_ms;            /* when last refilled */
+	struct cp_bucket bucket;       /* rate limit: requests per second */
 };
 
 enum cp_ice_state { CP_ICE_NEW, CP_ICE_CONNECTED, CP_ICE_DISCONNECTED };

@@ -22,6 +22,7 @@
 
 #include <openssl/rand.h>
 
+#include "../cp_bucket.h"
 #include "cp_addrtab.h"
 #include "cp_sio_parse.h"
 
@@ -57,8 +58,7 @@ struct cp_sio_conn {
 	bool authed;             /* cp_sio_set_authenticated() was called */
 	bool has_addr;           /* addr is counted in g_sio.addrs */
 	uint8_t addr[CP_ADDR_LEN];
-	uint64_t bucket;         /* rate limit: milli-frames available */
-	uint64_t bucket_ms;      /* when last refilled */
+	struct cp_bucket bucket; /* rate limit: frames per second */
 	uint32_t viol;           /* frames dropped in the current window */
 	uint64_t viol_start_ms;
 	struct sio_frame *q_head, *q_tail;
@@ -648,7 +648,6 @@ static int conn_rate_refuse(struct cp_sio_conn *c, const uint8_t *msg,
 static int conn_rate_ok(struct cp_sio_conn *c, const uint8_t *msg, size_t len)
 {
 	uint64_t rate = g_sio.cfg.max_frames_per_sec;
-	uint64_t cap = rate * 1000u, now = now_ms();
 
 	if (!rate)
 		return 1;
@@ -657,15 +656,7 @@ static int conn_rate_ok(struct cp_sio_conn *c, const uint8_t *msg, size_t len)
 	if (len >= 2 && msg[0] == '0' + CP_EIO_MESSAGE &&
 	    msg[1] == '0' + CP_SIO_CONNECT)
 		return 1;
-	if (now > c->bucket_ms) {
-		uint64_t add = (now - c->bucket_ms) * rate;
-		c->bucket = add >= cap - c->bucket ? cap : c->bucket + add;
-		c->bucket_ms = now;
-	}
-	if (c->bucket < 1000u)
-		return 0;
-	c->bucket -= 1000u;
-	return 1;
+	return cp_bucket_take(&c->bucket, rate, now_ms());
 }
 
 /* One complete text message. Returns 0, or -1 to close. */
@@ -898,8 +889,7 @@ static int conn_establish(struct lws *wsi, struct sio_pss *pss)
 	c->ctx = lws_get_context(wsi);
 	c->tsi = lws_get_tsi(wsi);
 	cp_sio_make_sid(rnd, c->eio_sid);
-	c->bucket = (uint64_t)cfg->max_frames_per_sec * 1000u;
-	c->bucket_ms = now_ms();
+	cp_bucket_init(&c->bucket, cfg->max_frames_per_sec, now_ms());
 	if (conn_send(c, &o) != 0) {
 		frames_free(c->q_head);
 		conn_unadmit(c);
