@@ -59,6 +59,10 @@ static const struct key keys[] = {
 	I(max_payload_unauth, NULL, 256, 100000000),
 	I(max_rate_violations, NULL, 1, 1000000),
 	I(http_timeout_ms, NULL, 1000, 600000),
+	I(max_consumers_per_peer, NULL, 1, 100000),
+	I(max_producers_per_transport, NULL, 1, 1024),
+	I(max_app_data_bytes, NULL, 2, 100000000),
+	I(max_codec_parameters_bytes, NULL, 2, 100000000),
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -89,6 +93,11 @@ void cp_config_defaults(struct cp_config *c)
 	c->max_payload_unauth = 4096;
 	c->max_rate_violations = 1000;
 	c->http_timeout_ms = 10000;
+	/* a 100-peer room: 99 others x (audio, video, screen video + audio) = 396 */
+	c->max_consumers_per_peer = 400;
+	c->max_producers_per_transport = 32;
+	c->max_app_data_bytes = 4096;
+	c->max_codec_parameters_bytes = 1024;
 }
 
 static const struct key *find_key(const char *name)
@@ -274,6 +283,18 @@ int cp_config_validate(struct cp_config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "max_connections_per_ip (%d) is above max_connections (%d): "
 			 "lower max_connections_per_ip or raise max_connections",
 			 c->max_connections_per_ip, c->max_connections);
+		return -1;
+	}
+	if (c->max_app_data_bytes > c->max_payload) {
+		snprintf(err, errlen, "max_app_data_bytes (%d) is above max_payload (%d): lower "
+			 "max_app_data_bytes or raise max_payload", c->max_app_data_bytes,
+			 c->max_payload);
+		return -1;
+	}
+	if (c->max_codec_parameters_bytes > c->max_payload) {
+		snprintf(err, errlen, "max_codec_parameters_bytes (%d) is above max_payload (%d): "
+			 "lower max_codec_parameters_bytes or raise max_payload",
+			 c->max_codec_parameters_bytes, c->max_payload);
 		return -1;
 	}
 	if (c->jwt_secret_file[0] && load_secret_file(c, err, errlen) != 0)

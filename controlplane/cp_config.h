@@ -47,6 +47,11 @@ struct cp_config {
 	int max_payload_unauth;    /* max_payload until the socket authenticated */
 	int max_rate_violations;   /* frames refused by the rate limit (in 10 s) before closing */
 	int http_timeout_ms;       /* idle / slow HTTP connections (headers, keep-alive) */
+	/* per-peer limits (README "Limits") */
+	int max_consumers_per_peer;      /* consumers one peer may hold */
+	int max_producers_per_transport; /* producers on one send transport */
+	int max_app_data_bytes;          /* produce appData, serialized compact JSON */
+	int max_codec_parameters_bytes;  /* each codec's parameters in produce, serialized */
 };
 
 void cp_config_defaults(struct cp_config *c);

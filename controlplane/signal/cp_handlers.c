@@ -17,6 +17,8 @@
 #define NEED_AUTH 1u
 #define NEED_OBJECT 2u
 #define NEED_JOIN 4u
+#define NEED_FRESH 8u /* creates something: the token must not have expired */
+#define CREATES (NEED_AUTH | NEED_FRESH | NEED_JOIN | NEED_OBJECT)
 
 typedef enum cp_sig_code (*cp_handler_fn)(struct cp_signal *s, struct cp_peer *p,
 					  json_t *payload, json_t **resp, char *err,
@@ -157,6 +159,31 @@ static enum cp_sig_code h_connect_transport(struct cp_signal *s, struct cp_peer 
 /* producers and consumers                                             */
 /* ------------------------------------------------------------------ */
 
+/* The size caps of produce (README "Limits"), checked before any parsing
+ * work: appData (any JSON, absent or null is fine) and the parameters of
+ * each codec, both as compact JSON. */
+static enum cp_sig_code produce_sizes(struct cp_signal *s, json_t *payload, json_t *rtp,
+				      char *err, size_t errlen)
+{
+	const json_t *app = json_object_get(payload, "appData");
+	if (app && cp_valid_json_size(app, (size_t)s->cfg->max_app_data_bytes, "appData", err,
+				      errlen)) {
+		s->ctr.limits[CP_SIG_LIM_MAX_APP_DATA_BYTES]++;
+		return CP_SIG_BAD_REQUEST;
+	}
+	const json_t *codecs = json_object_get(rtp, "codecs"), *codec;
+	size_t i;
+	json_array_foreach(codecs, i, codec) {
+		const json_t *par = json_object_get(codec, "parameters");
+		if (par && cp_valid_json_size(par, (size_t)s->cfg->max_codec_parameters_bytes,
+					      "a codec's 'parameters'", err, errlen)) {
+			s->ctr.limits[CP_SIG_LIM_MAX_CODEC_PARAMETERS_BYTES]++;
+			return CP_SIG_BAD_REQUEST;
+		}
+	}
+	return CP_SIG_OK;
+}
+
 static enum cp_sig_code h_produce(struct cp_signal *s, struct cp_peer *p, json_t *payload,
 				  json_t **resp, char *err, size_t errlen)
 {
@@ -176,12 +203,15 @@ static enum cp_sig_code h_produce(struct cp_signal *s, struct cp_peer *p, json_t
 		snprintf(err, errlen, "'rtpParameters' must be an object");
 		return CP_SIG_BAD_REQUEST;
 	}
+	enum cp_sig_code c = produce_sizes(s, payload, rtp, err, errlen);
+	if (c != CP_SIG_OK)
+		return c;
 	struct cp_transport *t = cp_peer_transport(p, id);
 	if (!t) {
 		snprintf(err, errlen, "transport not found");
 		return CP_SIG_NOT_FOUND;
 	}
-	enum cp_sig_code c = cp_producer_create(s, p, t, kind, rtp, &pr, err, errlen);
+	c = cp_producer_create(s, p, t, kind, rtp, &pr, err, errlen);
 	if (c != CP_SIG_OK)
 		return c;
 	*resp = json_pack("{ss}", "producerId", pr->id);
@@ -344,12 +374,12 @@ static const struct {
 	unsigned int flags;
 } handlers[] = {
 	{"authenticate", h_authenticate, 0},
-	{"mediasoup:join", h_join, NEED_AUTH | NEED_OBJECT},
+	{"mediasoup:join", h_join, NEED_AUTH | NEED_FRESH | NEED_OBJECT},
 	{"mediasoup:leave", h_leave, NEED_AUTH},
-	{"mediasoup:create-transport", h_create_transport, NEED_AUTH | NEED_JOIN | NEED_OBJECT},
-	{"mediasoup:connect-transport", h_connect_transport, NEED_AUTH | NEED_JOIN | NEED_OBJECT},
-	{"mediasoup:produce", h_produce, NEED_AUTH | NEED_JOIN | NEED_OBJECT},
-	{"mediasoup:consume", h_consume, NEED_AUTH | NEED_JOIN | NEED_OBJECT},
+	{"mediasoup:create-transport", h_create_transport, CREATES},
+	{"mediasoup:connect-transport", h_connect_transport, CREATES},
+	{"mediasoup:produce", h_produce, CREATES},
+	{"mediasoup:consume", h_consume, CREATES},
 	{"mediasoup:resume-consumer", h_resume_consumer, NEED_AUTH | NEED_JOIN | NEED_OBJECT},
 	{"mediasoup:pause-consumer", h_pause_consumer, NEED_AUTH | NEED_JOIN | NEED_OBJECT},
 	{"mediasoup:close-producer", h_close_producer, NEED_AUTH | NEED_JOIN | NEED_OBJECT},
@@ -374,6 +404,12 @@ static enum cp_sig_code run(struct cp_signal *s, struct cp_peer *p, const char *
 		if ((f & NEED_AUTH) && !p->authed) {
 			snprintf(err, errlen, "not authenticated: send a token in the CONNECT auth "
 					      "payload or the authenticate event");
+			return CP_SIG_UNAUTHENTICATED;
+		}
+		if ((f & NEED_FRESH) && cp_peer_expired(s, p)) {
+			s->ctr.limits[CP_SIG_LIM_TOKEN_EXPIRED]++;
+			snprintf(err, errlen, "the token has expired: send authenticate {token} with a "
+					      "fresh token to go on (what exists keeps working)");
 			return CP_SIG_UNAUTHENTICATED;
 		}
 		if ((f & NEED_OBJECT) && cp_valid_object(payload, err, errlen))

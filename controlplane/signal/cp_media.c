@@ -75,9 +75,11 @@ enum cp_sig_code cp_producer_create(struct cp_signal *s, struct cp_peer *p, stru
 				      "transport", t->id);
 		return CP_SIG_BAD_REQUEST;
 	}
-	if (t->n_producers >= CP_SIG_PRODUCERS_PER_TRANSPORT) {
-		snprintf(err, errlen, "a transport may carry at most %d producers",
-			 CP_SIG_PRODUCERS_PER_TRANSPORT);
+	if (t->n_producers >= (uint32_t)s->cfg->max_producers_per_transport) {
+		s->ctr.limits[CP_SIG_LIM_MAX_PRODUCERS_PER_TRANSPORT]++;
+		snprintf(err, errlen, "a transport may carry at most %d producers "
+				      "(max_producers_per_transport)",
+			 s->cfg->max_producers_per_transport);
 		return CP_SIG_BAD_REQUEST;
 	}
 	struct cp_producer *pr = calloc(1, sizeof(*pr));
@@ -251,11 +253,39 @@ static enum cp_sig_code consumer_prepare(struct cp_signal *s, struct cp_peer *p,
 	return CP_SIG_OK;
 }
 
+/* The per-peer limits of consume, before any work: one consumer per
+ * producer per peer (a second one would only duplicate the stream and its
+ * data-plane state) and at most max_consumers_per_peer. */
+static enum cp_sig_code consumer_limits(struct cp_signal *s, const struct cp_peer *p,
+					const struct cp_producer *pr, char *err, size_t errlen)
+{
+	const struct cp_link *l;
+	for (l = p->consumers.next; l != &p->consumers; l = l->next) {
+		const struct cp_consumer *o = cp_container_of(l, struct cp_consumer, peer_link);
+		if (o->producer == pr) {
+			s->ctr.limits[CP_SIG_LIM_DUPLICATE_CONSUMER]++;
+			snprintf(err, errlen, "this peer already consumes producer %s (consumer %s)",
+				 pr->id, o->id);
+			return CP_SIG_BAD_REQUEST;
+		}
+	}
+	if (p->n_consumers >= (uint32_t)s->cfg->max_consumers_per_peer) {
+		s->ctr.limits[CP_SIG_LIM_MAX_CONSUMERS_PER_PEER]++;
+		snprintf(err, errlen, "a peer may hold at most %d consumers "
+				      "(max_consumers_per_peer)", s->cfg->max_consumers_per_peer);
+		return CP_SIG_BAD_REQUEST;
+	}
+	return CP_SIG_OK;
+}
+
 enum cp_sig_code cp_consumer_create(struct cp_signal *s, struct cp_peer *p,
 				    struct cp_producer *pr, json_t *caps,
 				    struct cp_transport *t, struct cp_consumer **out,
 				    json_t **rtp_parameters, char *err, size_t errlen)
 {
+	enum cp_sig_code lim = consumer_limits(s, p, pr, err, errlen);
+	if (lim != CP_SIG_OK)
+		return lim;
 	struct cp_consumer *c = calloc(1, sizeof(*c));
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
@@ -307,6 +337,7 @@ enum cp_sig_code cp_consumer_create(struct cp_signal *s, struct cp_peer *p,
 	cp_list_add_tail(&pr->consumers, &c->producer_link);
 	s->by_cid[c->cid] = c;
 	pr->n_consumers++;
+	p->n_consumers++;
 	t->n_consumers++;
 	p->room->n_consumers++;
 	s->n_consumers++;
@@ -354,6 +385,7 @@ static void consumer_close(struct cp_signal *s, struct cp_consumer *c,
 		cp_idpool_free(&s->cids, c->cid);
 	}
 	pr->n_consumers--;
+	c->peer->n_consumers--;
 	c->t->n_consumers--;
 	if (c->peer->room)
 		c->peer->room->n_consumers--;

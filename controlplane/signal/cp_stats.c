@@ -370,6 +370,21 @@ void cp_stats_metrics(struct cp_signal *s, struct cp_buf *b)
 			 "data plane).\n# TYPE sluice_signal_dp_unsent_total counter\n"
 			 "sluice_signal_dp_unsent_total %" PRIu64 "\n",
 		      s->ctr.dp_cmd_failed, s->ctr.dp_ring_full);
+	cp_buf_printf(b, "# HELP sluice_signal_limit_total Requests refused by a signaling limit or "
+			 "an expired token, by limit.\n# TYPE sluice_signal_limit_total counter\n");
+	for (int l = 0; l < CP_SIG_LIM__COUNT; l++)
+		cp_buf_printf(b, "sluice_signal_limit_total{limit=\"%s\"} %" PRIu64 "\n",
+			      cp_sig_limit_name((enum cp_sig_limit)l), s->ctr.limits[l]);
 	placement_metrics(s, b);
 	tp_metrics(s, b);
+}
+
+const char *cp_sig_limit_name(enum cp_sig_limit l)
+{
+	static const char *const names[CP_SIG_LIM__COUNT] = {
+#define CP_SIG_LIMIT_NAME(e, n) n,
+		CP_SIG_LIMITS(CP_SIG_LIMIT_NAME)
+#undef CP_SIG_LIMIT_NAME
+	};
+	return (unsigned)l < CP_SIG_LIM__COUNT ? names[l] : "unknown";
 }

@@ -120,6 +120,7 @@ static enum cp_sig_code check_limits(struct cp_signal *s, struct cp_peer *p, int
 {
 	uint32_t max = (uint32_t)s->cfg->max_transports_per_peer;
 	if (p->n_transports >= max) {
+		s->ctr.limits[CP_SIG_LIM_MAX_TRANSPORTS_PER_PEER]++;
 		snprintf(err, errlen, "a peer may have at most %u transports", max);
 		return CP_SIG_BAD_REQUEST;
 	}
@@ -129,6 +130,7 @@ static enum cp_sig_code check_limits(struct cp_signal *s, struct cp_peer *p, int
 		{
 			struct cp_transport *o = cp_container_of(l, struct cp_transport, peer_link);
 			if (o->is_send == is_send) {
+				s->ctr.limits[CP_SIG_LIM_MAX_TRANSPORTS_PER_PEER]++;
 				snprintf(err, errlen, "this peer already has a %s transport",
 					 is_send ? "send" : "recv");
 				return CP_SIG_BAD_REQUEST;

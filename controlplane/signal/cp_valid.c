@@ -53,6 +53,20 @@ enum cp_sig_code cp_valid_string(const json_t *payload, const char *key, size_t 
 	return CP_SIG_OK;
 }
 
+enum cp_sig_code cp_valid_json_size(const json_t *v, size_t max, const char *what, char *err,
+				    size_t errlen)
+{
+	/* with no buffer json_dumpb only counts the bytes it would write */
+	size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (n > max) {
+		if (errlen)
+			snprintf(err, errlen, "%s is too large: %zu bytes of JSON, at most %zu", what,
+				 n, max);
+		return CP_SIG_BAD_REQUEST;
+	}
+	return CP_SIG_OK;
+}
+
 enum cp_sig_code cp_valid_direction(const json_t *payload, int *is_send, char *err, size_t errlen)
 {
 	const char *d;

@@ -43,6 +43,12 @@ enum cp_sig_code cp_valid_string(const json_t *payload, const char *key, size_t 
 /* payload must be a JSON object (the usual first check). */
 enum cp_sig_code cp_valid_object(const json_t *payload, char *err, size_t errlen);
 
+/* v serialized as compact JSON is at most max bytes; the message names
+ * `what` (e.g. "appData"). Works on any JSON value; jansson's parser has
+ * already bounded its depth; counting needs no output buffer. */
+enum cp_sig_code cp_valid_json_size(const json_t *v, size_t max, const char *what, char *err,
+				    size_t errlen);
+
 /* {direction: "send" | "recv"} -> *is_send. */
 enum cp_sig_code cp_valid_direction(const json_t *payload, int *is_send, char *err, size_t errlen);
 /* "audio" -> 1 (SL_KIND_AUDIO), "video" -> 2 (SL_KIND_VIDEO). */
