@@ -33,6 +33,16 @@
  *    events show in get-room-stats peerStats/transportList (states,
  *    bitrates, RTT, loss both ways, NACK/RTX/PLI; per producer and consumer)
  *    and as /metrics series labelled room/peer/transport/direction;
+ *  - per-peer limits: a second consume of the same producer by the same
+ *    peer, a consume past max_consumers_per_peer, a produce past
+ *    max_producers_per_transport, an oversized appData or codec parameters
+ *    are BAD_REQUEST, send nothing to the data plane and are counted in
+ *    sluice_signal_limit_total; closing a consumer frees its place;
+ *  - token lifetime: past the token's exp (on the injected clock) join,
+ *    create-transport, connect-transport, produce and consume answer
+ *    UNAUTHENTICATED while nothing is closed and existing consumers can
+ *    still be paused and resumed; authenticate with an expired token or
+ *    another user's is refused, with a fresh token of the same user renews;
  *  - everything is freed at the end (ASan build).
  */
 #include <arpa/inet.h>
@@ -75,6 +85,8 @@ struct conn {
 };
 
 static uint64_t g_now = 1000000;
+static int64_t g_wall = 1700000000000ll; /* wall clock (ms since the epoch) */
+static struct cp_config g_cfg;           /* the configuration g_sig borrows */
 
 static int io_emit(void *c, const char *event, json_t *data)
 {
@@ -100,6 +112,11 @@ static const char *io_name(void *c)
 static uint64_t io_now(void *u)
 {
 	return g_now;
+}
+
+static int64_t io_wall(void *u)
+{
+	return g_wall;
 }
 
 /* ------------------------------------------------------------------ */
@@ -310,23 +327,35 @@ static int create_segment(void)
 /* Requests                                                            */
 /* ------------------------------------------------------------------ */
 
-static struct conn *conn_new(const char *name, const char *sub)
+/* A token of user sub that expires life_s seconds from g_wall (into tok). */
+static void mint(char *tok, size_t cap, const char *sub, int64_t life_s)
+{
+	struct cp_jwt_claims cl;
+	memset(&cl, 0, sizeof(cl));
+	snprintf(cl.sub, sizeof(cl.sub), "%s", sub);
+	cl.exp = g_wall / 1000 + life_s;
+	cl.pub = cl.sub_media = true;
+	CHECK(cp_jwt_mint(tok, cap, (const uint8_t *)SECRET, strlen(SECRET), &cl) > 0);
+}
+
+/* A connection authenticated in CONNECT as sub, its token valid life_s s. */
+static struct conn *conn_new_life(const char *name, const char *sub, int64_t life_s)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->events = json_array();
 	c->acks = json_object();
-	struct cp_jwt_claims cl;
-	memset(&cl, 0, sizeof(cl));
-	snprintf(cl.sub, sizeof(cl.sub), "%s", sub);
-	cl.exp = (int64_t)time(NULL) + 3600;
-	cl.pub = cl.sub_media = true;
 	char tok[1024];
-	CHECK(cp_jwt_mint(tok, sizeof(tok), (const uint8_t *)SECRET, strlen(SECRET), &cl) > 0);
+	mint(tok, sizeof(tok), sub, life_s);
 	json_t *auth = json_pack("{ss}", "token", tok);
 	CHECK_EQ(cp_signal_connect(g_sig, c, auth, &c->peer), 0);
 	json_decref(auth);
 	return c;
+}
+
+static struct conn *conn_new(const char *name, const char *sub)
+{
+	return conn_new_life(name, sub, 3600);
 }
 
 static void conn_free(struct conn *c)
@@ -1033,6 +1062,286 @@ static void scenario_leave(void)
 	json_decref(r);
 }
 
+/* 1 when the answer r is an error whose message contains sub. */
+static int err_has(json_t *r, const char *sub)
+{
+	const char *e = sget(r, "error");
+	return e && strstr(e, sub) != NULL;
+}
+
+/* The value of sluice_signal_limit_total{limit="<limit>"}, -1 if absent. */
+static long long limit_count(const char *limit)
+{
+	struct cp_buf mb = {0};
+	char key[128];
+	long long v = -1;
+	cp_signal_metrics(g_sig, &mb);
+	snprintf(key, sizeof(key), "\nsluice_signal_limit_total{limit=\"%s\"} ", limit);
+	const char *at = mb.data ? strstr(mb.data, key) : NULL;
+	if (at)
+		v = strtoll(at + strlen(key), NULL, 10);
+	cp_buf_free(&mb);
+	return v;
+}
+
+/* A produce of audio on transport tid_json with this ssrc; app_data and
+ * codec_params are JSON texts. The answer (new reference). */
+static json_t *produce_audio(struct conn *c, const char *transport_id, uint32_t ssrc,
+			     const char *codec_params, const char *app_data)
+{
+	char params[4096];
+	snprintf(params, sizeof(params),
+		 "{\"codecs\":[{\"mimeType\":\"audio/opus\",\"payloadType\":111,\"clockRate\":"
+		 "48000,\"channels\":2,\"parameters\":%s,\"rtcpFeedback\":[]}],"
+		 "\"headerExtensions\":[],\"encodings\":[{\"ssrc\":%u}],\"rtcp\":{\"cname\":"
+		 "\"lim\"},\"mid\":\"0\"}", codec_params, ssrc);
+	return req(c, "mediasoup:produce",
+		   "{\"transportId\":\"%s\",\"kind\":\"audio\",\"rtpParameters\":%s,\"appData\":%s}",
+		   transport_id, params, app_data);
+}
+
+static json_t *consume(struct conn *c, struct conn *owner, const char *producer_id)
+{
+	char *caps = json_dumps(g_caps, JSON_COMPACT);
+	json_t *r = req(c, "mediasoup:consume",
+			"{\"producerPeerId\":\"%s\",\"producerId\":\"%s\",\"rtpCapabilities\":%s}",
+			owner->peer->id, producer_id, caps);
+	free(caps);
+	return r;
+}
+
+/* A JSON string of n 'x' characters (quotes included) in buf. */
+static const char *big_string(char *buf, size_t n)
+{
+	buf[0] = '"';
+	memset(buf + 1, 'x', n);
+	buf[n + 1] = '"';
+	buf[n + 2] = '\0';
+	return buf;
+}
+
+/* Per-peer limits: one consumer per producer per peer, max_consumers_per_peer,
+ * max_producers_per_transport, appData and codec parameters sizes. A refused
+ * request programs nothing and is counted by its limit. */
+static void scenario_limits(void)
+{
+	struct conn *C = conn_new("sockC", "carol"), *D = conn_new("sockD", "dave");
+	json_t *r, *p[4], *c[3];
+	char big[6000], tmp[5200];
+	uint32_t tid;
+	unsigned lc;
+	json_decref(req(C, "mediasoup:join", "{\"channelId\":\"limits-room\"}"));
+	json_decref(req(D, "mediasoup:join", "{\"channelId\":\"limits-room\"}"));
+	json_t *tc = create_transport(C, "send", &tid, &lc);
+	json_t *td = create_transport(D, "recv", &tid, &lc);
+	const char *tcid = sget(tc, "transport.id");
+	g_cfg.max_producers_per_transport = 3;
+	g_cfg.max_consumers_per_peer = 2;
+	pump(2);
+	uint32_t from = g_log.n;
+
+	/* appData and codec parameters over their caps (defaults 4096, 1024) */
+	snprintf(big, sizeof(big), "{\"note\":%s}", big_string(tmp, 4100));
+	r = produce_audio(C, tcid, 3000, "{}", big);
+	CHECK(!strcmp(code_of(r), "BAD_REQUEST") && err_has(r, "appData"));
+	json_decref(r);
+	snprintf(big, sizeof(big), "{\"x-long\":%s}", big_string(tmp, 1100));
+	r = produce_audio(C, tcid, 3000, big, "{}");
+	CHECK(!strcmp(code_of(r), "BAD_REQUEST") && err_has(r, "parameters"));
+	json_decref(r);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_PRODUCER_ADD, from), 0);
+	/* just under the caps is fine */
+	snprintf(big, sizeof(big), "{\"note\":%s}", big_string(tmp, 4000));
+	p[0] = produce_audio(C, tcid, 3001, "{\"useinbandfec\":1}", big);
+	CHECK(!strcmp(code_of(p[0]), "OK"));
+	p[1] = produce_audio(C, tcid, 3002, "{}", "null");
+	p[2] = produce_audio(C, tcid, 3003, "{}", "{}");
+	CHECK(!strcmp(code_of(p[1]), "OK") && !strcmp(code_of(p[2]), "OK"));
+	/* the fourth producer of the transport */
+	p[3] = produce_audio(C, tcid, 3004, "{}", "{}");
+	CHECK(!strcmp(code_of(p[3]), "BAD_REQUEST"));
+	CHECK(err_has(p[3], "max_producers_per_transport"));
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_PRODUCER_ADD, from), 3);
+
+	/* one consumer per producer per peer */
+	from = g_log.n;
+	c[0] = consume(D, C, sget(p[0], "producerId"));
+	CHECK(!strcmp(code_of(c[0]), "OK"));
+	r = consume(D, C, sget(p[0], "producerId"));
+	CHECK(!strcmp(code_of(r), "BAD_REQUEST") && err_has(r, "already consumes"));
+	json_decref(r);
+	/* max_consumers_per_peer (2) */
+	c[1] = consume(D, C, sget(p[1], "producerId"));
+	CHECK(!strcmp(code_of(c[1]), "OK"));
+	c[2] = consume(D, C, sget(p[2], "producerId"));
+	CHECK(!strcmp(code_of(c[2]), "BAD_REQUEST"));
+	CHECK(err_has(c[2], "max_consumers_per_peer"));
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_ADD, from), 2);
+	/* closing a producer closes D's consumer of it: a place is free again */
+	json_decref(req(C, "mediasoup:close-producer", "{\"producerId\":\"%s\"}",
+			sget(p[0], "producerId")));
+	json_decref(c[2]);
+	c[2] = consume(D, C, sget(p[2], "producerId"));
+	CHECK(!strcmp(code_of(c[2]), "OK"));
+	pump(2);
+
+	CHECK_EQ(limit_count("max_app_data_bytes"), 1);
+	CHECK_EQ(limit_count("max_codec_parameters_bytes"), 1);
+	CHECK_EQ(limit_count("max_producers_per_transport"), 1);
+	CHECK_EQ(limit_count("one_consumer_per_producer"), 1);
+	CHECK_EQ(limit_count("max_consumers_per_peer"), 1);
+	CHECK_EQ(limit_count("token_exp"), 0);
+	g_cfg.max_producers_per_transport = 32;
+	g_cfg.max_consumers_per_peer = 400;
+	json_decref(req(C, "mediasoup:leave", "{}"));
+	json_decref(req(D, "mediasoup:leave", "{}"));
+	pump(2);
+	for (int i = 0; i < 4; i++)
+		json_decref(p[i]);
+	for (int i = 0; i < 3; i++)
+		json_decref(c[i]);
+	json_decref(tc);
+	json_decref(td);
+	conn_free(C);
+	conn_free(D);
+}
+
+/* Counts of the close commands sent since from (nothing may be closed by a
+ * token's expiry). */
+static uint32_t closes_since(uint32_t from)
+{
+	return log_count(SL_MSG_TRANSPORT_DESTROY, from) + log_count(SL_MSG_PRODUCER_REMOVE, from) +
+	       log_count(SL_MSG_CONSUMER_REMOVE, from);
+}
+
+/* Token lifetime: E's token lives 60 s, F's an hour. Past E's exp nothing
+ * new is created for E, nothing of E's is closed, its consumer can still be
+ * paused and resumed; a fresh token of the same user renews the session. */
+static void scenario_token_expiry(void)
+{
+	struct conn *E = conn_new_life("sockE", "erin", 60), *F = conn_new("sockF", "frank");
+	uint32_t tid;
+	unsigned lc;
+	char tok[1024];
+	json_t *r;
+	json_decref(req(E, "mediasoup:join", "{\"channelId\":\"exp-room\"}"));
+	json_decref(req(F, "mediasoup:join", "{\"channelId\":\"exp-room\"}"));
+	json_t *te = create_transport(E, "send", &tid, &lc);
+	json_t *tre = create_transport(E, "recv", &tid, &lc);
+	json_t *tf = create_transport(F, "send", &tid, &lc);
+	json_t *pe = produce_audio(E, sget(te, "transport.id"), 4001, "{}", "{}");
+	json_t *pf = produce_audio(F, sget(tf, "transport.id"), 4002, "{}", "{}");
+	json_t *ce = consume(E, F, sget(pf, "producerId"));
+	CHECK(!strcmp(code_of(pe), "OK") && !strcmp(code_of(pf), "OK"));
+	CHECK(!strcmp(code_of(ce), "OK"));
+	/* 59 s later E still creates */
+	g_now += 59000;
+	g_wall += 59000;
+	pump(2);
+	json_t *pe2 = produce_audio(E, sget(te, "transport.id"), 4003, "{}", "{}");
+	CHECK(!strcmp(code_of(pe2), "OK"));
+
+	/* past exp */
+	g_now += 2000;
+	g_wall += 2000;
+	pump(2);
+	uint32_t from = g_log.n;
+	int e_events = (int)json_array_size(E->events);
+	int f_events = (int)json_array_size(F->events);
+	json_t *pf2 = produce_audio(F, sget(tf, "transport.id"), 4004, "{}", "{}");
+	CHECK(!strcmp(code_of(pf2), "OK")); /* F's token is fine */
+	const char *creating[][2] = {
+		{"mediasoup:create-transport", "{\"direction\":\"send\"}"},
+		{"mediasoup:join", "{\"channelId\":\"exp-room\"}"},
+	};
+	for (size_t i = 0; i < sizeof(creating) / sizeof(creating[0]); i++) {
+		r = req(E, creating[i][0], "%s", creating[i][1]);
+		CHECK(!strcmp(code_of(r), "UNAUTHENTICATED"));
+		CHECK(err_has(r, "expired"));
+		CHECK_EQ(json_object_size(r), 2);
+		json_decref(r);
+	}
+	r = req(E, "mediasoup:connect-transport",
+		"{\"transportId\":\"%s\",\"dtlsParameters\":{\"fingerprints\":[{\"algorithm\":"
+		"\"sha-256\",\"value\":\"%s\"}]}}", sget(tre, "transport.id"),
+		cp_dtls_cert_fingerprint(g_browser_cert));
+	CHECK(!strcmp(code_of(r), "UNAUTHENTICATED"));
+	json_decref(r);
+	r = produce_audio(E, sget(te, "transport.id"), 4005, "{}", "{}");
+	CHECK(!strcmp(code_of(r), "UNAUTHENTICATED"));
+	json_decref(r);
+	r = consume(E, F, sget(pf2, "producerId"));
+	CHECK(!strcmp(code_of(r), "UNAUTHENTICATED"));
+	json_decref(r);
+	CHECK_EQ(limit_count("token_exp"), 5);
+	/* what exists keeps working: the consumer pauses and resumes */
+	r = req(E, "mediasoup:pause-consumer", "{\"consumerId\":\"%s\"}", sget(ce, "consumer.id"));
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	r = req(E, "mediasoup:resume-consumer", "{\"consumerId\":\"%s\"}", sget(ce, "consumer.id"));
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_PAUSE, from), 1);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_RESUME, from), 1);
+	CHECK_EQ(log_count(SL_MSG_TRANSPORT_CREATE, from), 0);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_ADD, from), 0);
+	CHECK_EQ(log_count(SL_MSG_PRODUCER_ADD, from), 1); /* F's */
+	CHECK_EQ(closes_since(from), 0);
+	/* E heard nothing; F only about nothing of E's (no producer-closed) */
+	CHECK_EQ((int)json_array_size(E->events), e_events + 1); /* F's new-producer */
+	CHECK_EQ((int)json_array_size(F->events), f_events);
+	r = req(F, "mediasoup:get-room-stats", "{\"channelId\":\"exp-room\"}");
+	CHECK_EQ(iget(r, "stats.producers"), 4);
+	CHECK_EQ(iget(r, "stats.consumers"), 1);
+	CHECK_EQ(iget(r, "stats.transports"), 3);
+	json_decref(r);
+
+	/* renewal: an expired token and another user's are refused */
+	mint(tok, sizeof(tok), "erin", -1);
+	r = req(E, "authenticate", "{\"token\":\"%s\"}", tok);
+	CHECK(!strcmp(code_of(r), "UNAUTHENTICATED"));
+	json_decref(r);
+	mint(tok, sizeof(tok), "mallory", 3600);
+	r = req(E, "authenticate", "{\"token\":\"%s\"}", tok);
+	CHECK(!strcmp(code_of(r), "FORBIDDEN"));
+	json_decref(r);
+	r = req(E, "mediasoup:create-transport", "{\"direction\":\"send\"}");
+	CHECK(!strcmp(code_of(r), "UNAUTHENTICATED"));
+	json_decref(r);
+	/* a fresh token of erin: creating works again */
+	mint(tok, sizeof(tok), "erin", 120);
+	r = req(E, "authenticate", "{\"token\":\"%s\"}", tok);
+	CHECK(!strcmp(code_of(r), "OK") && !strcmp(sget(r, "userId"), "erin"));
+	json_decref(r);
+	from = g_log.n;
+	json_t *te2 = create_transport(E, "send", &tid, &lc);
+	CHECK(!strcmp(code_of(te2), "OK"));
+	json_t *ce2 = consume(E, F, sget(pf2, "producerId"));
+	CHECK(!strcmp(code_of(ce2), "OK"));
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_ADD, from), 1);
+	/* the renewed session ends at the new exp (120 s), on the same clock */
+	g_now += 121000;
+	g_wall += 121000;
+	r = produce_audio(E, sget(te2, "transport.id"), 4006, "{}", "{}");
+	CHECK(!strcmp(code_of(r), "UNAUTHENTICATED"));
+	json_decref(r);
+	CHECK_EQ(limit_count("token_exp"), 7);
+
+	json_decref(req(E, "mediasoup:leave", "{}"));
+	json_decref(req(F, "mediasoup:leave", "{}"));
+	pump(2);
+	json_t *all[] = {te, tre, tf, pe, pf, ce, pe2, pf2, te2, ce2};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		json_decref(all[i]);
+	conn_free(E);
+	conn_free(F);
+}
+
 /* dtls_cert / dtls_key: the certificate is loaded from PEM files and its
  * sha-256 fingerprint is the one signalled; unreadable files stop start-up
  * with a message naming them. */
@@ -1094,18 +1403,18 @@ int main(void)
 	snprintf(g_shm_name, sizeof(g_shm_name), "/sl-sigcore-%d", (int)getpid());
 	if (create_segment() != 0)
 		return 1;
-	struct cp_config cfg;
-	cp_config_defaults(&cfg);
-	snprintf(cfg.jwt_secret, sizeof(cfg.jwt_secret), "%s", SECRET);
-	cfg.dtls_timeout_ms = 2000;
-	cfg.max_requests_per_sec = 100000;
-	cfg.max_transports_per_peer = 4;
+	cp_config_defaults(&g_cfg);
+	snprintf(g_cfg.jwt_secret, sizeof(g_cfg.jwt_secret), "%s", SECRET);
+	g_cfg.dtls_timeout_ms = 2000;
+	g_cfg.max_requests_per_sec = 100000;
+	g_cfg.max_transports_per_peer = 4;
 	CHECK_EQ(cp_dtls_cert_generate(&g_browser_cert), 0);
 
-	struct cp_signal_io io = {.emit = io_emit, .ack = io_ack, .name = io_name, .now_ms = io_now};
+	struct cp_signal_io io = {.emit = io_emit, .ack = io_ack, .name = io_name, .now_ms = io_now,
+				  .wall_ms = io_wall};
 	char err[256];
 	cp_dp_init(&g_dp, g_shm_name, 1000, NULL);
-	g_sig = cp_signal_new(&cfg, &g_dp, &io, err, sizeof(err));
+	g_sig = cp_signal_new(&g_cfg, &g_dp, &io, err, sizeof(err));
 	if (!g_sig) {
 		fprintf(stderr, "cp_signal_new: %s\n", err);
 		return 1;
@@ -1126,6 +1435,8 @@ int main(void)
 	scenario_close_producer();
 	scenario_dp_restart();
 	scenario_leave();
+	scenario_limits();
+	scenario_token_expiry();
 
 	struct cp_buf mb = {0};
 	cp_signal_metrics(g_sig, &mb);
