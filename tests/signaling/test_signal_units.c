@@ -329,6 +329,27 @@ static void test_valid_fields(void)
 	CHECK(!strcmp(cp_sig_code_name((enum cp_sig_code)99), "INTERNAL"));
 }
 
+/* Serialized sizes (compact JSON) of appData and codec parameters. */
+static void test_valid_json_size(void)
+{
+	char err[256];
+	json_t *j = json_loads("{\"a\":1,\"b\":[true,null]}", 0, NULL); /* 23 bytes */
+	CHECK_EQ(json_dumpb(j, NULL, 0, JSON_COMPACT), 23);
+	CHECK_EQ(cp_valid_json_size(j, 23, "appData", err, sizeof(err)), CP_SIG_OK);
+	CHECK_EQ(cp_valid_json_size(j, 22, "appData", err, sizeof(err)), CP_SIG_BAD_REQUEST);
+	CHECK(strstr(err, "appData") && strstr(err, "23 bytes") && strstr(err, "at most 22"));
+	json_decref(j);
+	/* any JSON value, escapes counted as sent */
+	j = json_string("\"\n"); /* "\"\n" = 6 bytes */
+	CHECK_EQ(cp_valid_json_size(j, 6, "x", err, sizeof(err)), CP_SIG_OK);
+	CHECK_EQ(cp_valid_json_size(j, 5, "x", err, sizeof(err)), CP_SIG_BAD_REQUEST);
+	json_decref(j);
+	j = json_integer(12345);
+	CHECK_EQ(cp_valid_json_size(j, 5, "x", err, sizeof(err)), CP_SIG_OK);
+	CHECK_EQ(cp_valid_json_size(j, 4, "x", NULL, 0), CP_SIG_BAD_REQUEST);
+	json_decref(j);
+}
+
 int main(void)
 {
 	test_idpool();
@@ -337,5 +358,6 @@ int main(void)
 	test_placement();
 	test_valid_dtls();
 	test_valid_fields();
+	test_valid_json_size();
 	return check_report("test_signal_units");
 }

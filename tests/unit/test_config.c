@@ -115,6 +115,37 @@ static void test_cp_errors(void)
 	CHECK_EQ(cp_config_set(&c, "max_connections_per_ip", "10", "t", err, sizeof(err)), 0);
 	CHECK_EQ(cp_config_set(&c, "max_rate_violations", "5", "t", err, sizeof(err)), 0);
 	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), 0);
+	/* per-peer limits: defaults, ranges, cross-checks naming the fix */
+	cp_config_defaults(&c);
+	CHECK_EQ(c.max_consumers_per_peer, 400);
+	CHECK_EQ(c.max_producers_per_transport, 32);
+	CHECK_EQ(c.max_app_data_bytes, 4096);
+	CHECK_EQ(c.max_codec_parameters_bytes, 1024);
+	CHECK_EQ(cp_config_set(&c, "max_consumers_per_peer", "0", "t", err, sizeof(err)), -1);
+	CHECK(strstr(err, "max_consumers_per_peer") && strstr(err, "1..100000"));
+	CHECK_EQ(cp_config_set(&c, "max_producers_per_transport", "5000", "t", err, sizeof(err)), -1);
+	CHECK(strstr(err, "max_producers_per_transport"));
+	CHECK_EQ(cp_config_set(&c, "max_app_data_bytes", "1", "t", err, sizeof(err)), -1);
+	CHECK(strstr(err, "max_app_data_bytes"));
+	CHECK_EQ(cp_config_set(&c, "max_codec_parameters_bytes", "x", "t", err, sizeof(err)), -1);
+	CHECK(strstr(err, "max_codec_parameters_bytes"));
+	CHECK_EQ(cp_config_set(&c, "dev_mode", "true", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_set(&c, "max_consumers_per_peer", "1000", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_set(&c, "max_producers_per_transport", "4", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), 0);
+	CHECK_EQ(c.max_consumers_per_peer, 1000);
+	CHECK_EQ(c.max_producers_per_transport, 4);
+	CHECK_EQ(cp_config_set(&c, "max_app_data_bytes", "2000000", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "max_app_data_bytes") && strstr(err, "raise max_payload"));
+	CHECK_EQ(cp_config_set(&c, "max_app_data_bytes", "4096", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_set(&c, "max_codec_parameters_bytes", "2000000", "t", err, sizeof(err)), 0);
+	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), -1);
+	CHECK(strstr(err, "max_codec_parameters_bytes") && strstr(err, "raise max_payload"));
+	setenv("SLUICE_MAX_CONSUMERS_PER_PEER", "7", 1);
+	CHECK_EQ(cp_config_load_env(&c, err, sizeof(err)), 0);
+	CHECK_EQ(c.max_consumers_per_peer, 7);
+	unsetenv("SLUICE_MAX_CONSUMERS_PER_PEER");
 	CHECK_EQ(cp_config_load_file(&c, "/nonexistent/sluice.conf", err, sizeof(err)), -1);
 	CHECK(strstr(err, "/nonexistent/sluice.conf"));
 }
