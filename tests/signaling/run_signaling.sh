@@ -8,7 +8,8 @@
 #     worker lcores (both pinned to CPU 0), its own shm name;
 #   - sluice-controlplane "main" on a free 127.0.0.1 port, attached to it,
 #     with a test secret, short Engine.IO pings (1 s / 3 s) for the
-#     ping-timeout test, 10 peers per room, 100 requests/s, 100 kB payloads;
+#     ping-timeout test, 10 peers per room, 100 requests/s, 100 kB payloads,
+#     4 consumers per peer and 6 producers per transport (peerlimits);
 #   - sluice-controlplane "nodp" on another port with NO data plane and tiny
 #     limits (2 rooms, 2 peers per room, 5 requests/s) for the limit tests.
 # The suites may also start private instances (SIG_DP_BIN / SIG_CP_BIN).
@@ -117,6 +118,7 @@ env SLUICE_SHM="$SHM" SLUICE_HTTP_LISTEN=127.0.0.1 SLUICE_HTTP_PORT="$P1" \
 	SLUICE_JWT_SECRET="$SECRET" SLUICE_PING_INTERVAL_MS=1000 SLUICE_PING_TIMEOUT_MS=3000 \
 	SLUICE_MAX_PEERS_PER_ROOM=10 SLUICE_MAX_REQUESTS_PER_SEC=100 SLUICE_MAX_PAYLOAD=100000 \
 	SLUICE_MAX_ROOMS=1000 SLUICE_DTLS_TIMEOUT_MS=60000 SLUICE_LOG_LEVEL=info \
+	SLUICE_MAX_CONSUMERS_PER_PEER=4 SLUICE_MAX_PRODUCERS_PER_TRANSPORT=6 \
 	"$CP_BIN" >"$WORK/controlplane.log" 2>&1 &
 CP_PID=$!
 env SLUICE_SHM="/sluice-sig-none-$ID" SLUICE_HTTP_LISTEN=127.0.0.1 SLUICE_HTTP_PORT="$P2" \
