@@ -41,9 +41,10 @@
  * preference 20000, component 1. */
 #define CP_SIG_HOST_PRIORITY ((64u << 24) + (20000u << 8) + (256u - 1u))
 
-/* Per-peer limits and the token lifetime (README "Limits"): one row each
- * of sluice_signal_limit_total{limit="<name>"}, counted when a request is
- * refused by it. The names are the config keys, where there is one. */
+/* The signaling layer's limits (rooms, per-peer) and the token lifetime
+ * (README "Limits"): one row each of sluice_signal_limit_total{limit=
+ * "<name>"}, counted when a request is refused by it. The names are the
+ * config keys where there is one. */
 #define CP_SIG_LIMITS(X)                                                        \
 	X(MAX_ROOMS, "max_rooms")                                               \
 	X(MAX_PEERS_PER_ROOM, "max_peers_per_room")                             \
