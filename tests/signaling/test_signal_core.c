@@ -37,7 +37,8 @@
  *    peer, a consume past max_consumers_per_peer, a produce past
  *    max_producers_per_transport, an oversized appData or codec parameters
  *    are BAD_REQUEST, send nothing to the data plane and are counted in
- *    sluice_signal_limit_total; closing a consumer frees its place;
+ *    sluice_signal_limit_total (so are ROOM_FULL and the room limit);
+ *    closing a consumer frees its place;
  *  - token lifetime: past the token's exp (on the injected clock) join,
  *    create-transport, connect-transport, produce and consume answer
  *    UNAUTHENTICATED while nothing is closed and existing consumers can
@@ -1194,6 +1195,21 @@ static void scenario_limits(void)
 	CHECK_EQ(limit_count("one_consumer_per_producer"), 1);
 	CHECK_EQ(limit_count("max_consumers_per_peer"), 1);
 	CHECK_EQ(limit_count("token_exp"), 0);
+	/* the room limits count in the same family */
+	struct conn *G = conn_new("sockG", "gina");
+	g_cfg.max_peers_per_room = 2;
+	r = req(G, "mediasoup:join", "{\"channelId\":\"limits-room\"}");
+	CHECK(!strcmp(code_of(r), "ROOM_FULL"));
+	json_decref(r);
+	g_cfg.max_rooms = 1;
+	r = req(G, "mediasoup:join", "{\"channelId\":\"another-room\"}");
+	CHECK(!strcmp(code_of(r), "OVERLOADED"));
+	json_decref(r);
+	CHECK_EQ(limit_count("max_peers_per_room"), 1);
+	CHECK_EQ(limit_count("max_rooms"), 1);
+	g_cfg.max_peers_per_room = 500;
+	g_cfg.max_rooms = 10000;
+	conn_free(G);
 	g_cfg.max_producers_per_transport = 32;
 	g_cfg.max_consumers_per_peer = 400;
 	json_decref(req(C, "mediasoup:leave", "{}"));
