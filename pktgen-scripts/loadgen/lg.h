@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "lg_hist.h"
+#include "lg_rxseq.h"
 
 struct lws;
 struct lws_context;
@@ -40,7 +41,6 @@ struct dp_stun_hmac;
 #define LG_AUDIO_PAYLOAD 80u    /* an Opus frame of 20 ms, about 32 kbit/s */
 #define LG_TRAILER_LEN 24u      /* struct lg_trailer on the wire */
 #define LG_TRAILER_MAGIC 0x534c4731u /* "SLG1" */
-#define LG_DUP_WINDOW 4096u     /* ext seqs remembered per rx stream (bitmap) */
 #define LG_FREEZE_NS 200000000ull /* a video gap longer than this is a freeze */
 #define LG_MAX_LAYERS 3
 
@@ -119,20 +119,17 @@ struct lg_rx_stream {
 	char producer_id[40];
 	uint8_t kind;
 	uint8_t pt, rtx_pt;
-	bool used, resumed, closed, seq_init;
+	bool used, resumed, closed;
 	uint32_t ssrc, rtx_ssrc;
 	uint64_t resume_ns, first_ns, first_kf_ns, last_ns;
-	uint32_t base_ext, max_ext, cycles;
-	uint16_t max_seq;
-	uint64_t received;       /* unique packets (by RTP seq) */
-	uint64_t dup, reorder, rtx_recovered, foreign, bad_payload;
+	struct lg_rxseq seq;     /* loss, duplicates, reordering by RTP seq */
+	uint64_t rtx_recovered, foreign, bad_payload;
 	uint64_t nack_sent, pli_sent;
 	uint64_t freezes;
 	uint64_t bytes;
 	double jitter;           /* RFC 3550, RTP timestamp units */
 	int64_t last_transit;
 	uint32_t clock;
-	uint64_t dup_bits[LG_DUP_WINDOW / 64];
 	/* RR bookkeeping */
 	uint64_t expected_prior, received_prior;
 	uint32_t sr_mid32; uint64_t sr_rx_ns;

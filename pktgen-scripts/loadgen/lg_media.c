@@ -386,72 +386,6 @@ static bool first_is_key(const uint8_t *pkt, const struct dp_rtp_info *ri)
 	return get32(w->magic) != LG_TRAILER_MAGIC || (w->flags & TR_KEY);
 }
 
-/* Window bit of extended sequence e. */
-static bool dup_test_set(struct lg_rx_stream *s, uint32_t e)
-{
-	uint32_t i = e % LG_DUP_WINDOW;
-	uint64_t m = 1ull << (i % 64);
-	bool was = s->dup_bits[i / 64] & m;
-	s->dup_bits[i / 64] |= m;
-	return was;
-}
-
-static void dup_clear_range(struct lg_rx_stream *s, uint32_t from, uint32_t to)
-{
-	if (to - from >= LG_DUP_WINDOW) {
-		memset(s->dup_bits, 0, sizeof(s->dup_bits));
-		return;
-	}
-	for (uint32_t e = from; e != to; e++) {
-		uint32_t i = e % LG_DUP_WINDOW;
-		s->dup_bits[i / 64] &= ~(1ull << (i % 64));
-	}
-}
-
-/* The extended seq of seq; advances max. Returns false for packets too old
- * to account (before the window) . */
-static bool seq_account(struct lg_tp *t, struct lg_rx_stream *s, uint16_t seq, bool *dup,
-			bool nack_gaps, bool repair)
-{
-	*dup = false;
-	if (!s->seq_init) {
-		s->seq_init = true;
-		s->max_seq = seq;
-		s->cycles = 0;
-		s->base_ext = s->max_ext = seq;
-		dup_test_set(s, seq);
-		s->received++;
-		return true;
-	}
-	int16_t d = (int16_t)(uint16_t)(seq - s->max_seq);
-	uint32_t ext;
-	if (d > 0) {
-		if (seq < s->max_seq)
-			s->cycles += 65536u;
-		ext = s->cycles + seq;
-		dup_clear_range(s, s->max_ext + 1, ext);
-		if (nack_gaps && ext > s->max_ext + 1)
-			send_nack(t, s, s->max_ext + 1, ext);
-		s->max_seq = seq;
-		s->max_ext = ext;
-	} else {
-		ext = s->cycles + seq;
-		if (seq > s->max_seq)
-			ext -= 65536u;
-		if (s->max_ext - ext >= LG_DUP_WINDOW || ext < s->base_ext)
-			return false;
-		if (d < 0 && !repair)
-			s->reorder++; /* an RTX answer comes late by design */
-	}
-	if (dup_test_set(s, ext)) {
-		*dup = true;
-		s->dup++;
-		return false;
-	}
-	s->received++;
-	return true;
-}
-
 static void on_payload(struct lg_rx_stream *s, const uint8_t *pl, uint32_t n, uint64_t now)
 {
 	if (n < LG_TRAILER_LEN) {
@@ -481,14 +415,14 @@ void lg_media_on_rtp(struct lg_tp *t, uint8_t *pkt, uint32_t len, uint64_t now,
 	struct dp_rtp_info ri;
 	if (dp_rtp_parse(pkt, len, &ri) != DP_RTP_OK)
 		return;
-	bool rtx = false, dup;
+	bool rtx = false;
 	struct lg_rx_stream *s = rx_by_ssrc(t, ri.ssrc, &rtx);
 	if (!s) {
 		t->unknown_ssrc++;
 		return;
 	}
 	if (mode == LG_RX_REPLAY) {
-		s->dup++;
+		s->seq.dup++;
 		return;
 	}
 	uint16_t seq = ri.seq;
@@ -501,8 +435,11 @@ void lg_media_on_rtp(struct lg_tp *t, uint8_t *pkt, uint32_t len, uint64_t now,
 		seq = ri.seq;
 		len = (uint32_t)nl;
 	}
-	if (!seq_account(t, s, seq, &dup, s->kind == 1 && !rtx, rtx))
+	uint32_t gap_from, gap_to;
+	if (lg_rxseq_update(&s->seq, seq, rtx, &gap_from, &gap_to) != LG_RXSEQ_NEW)
 		return;
+	if (gap_to != gap_from && s->kind == 1)
+		send_nack(t, s, gap_from, gap_to);
 	if (rtx)
 		s->rtx_recovered++;
 	s->bytes += len;
@@ -565,19 +502,19 @@ static void rr_tick(struct lg_tp *t, uint64_t now)
 	struct dp_rtcp_rr rr = { .ssrc = peer_rtcp_ssrc(t) };
 	for (unsigned int i = 0; i < t->n_rx; i++) {
 		struct lg_rx_stream *s = &t->rx[i];
-		if (!s->seq_init || s->closed)
+		if (!s->seq.init || s->closed)
 			continue;
-		uint64_t expected = (uint64_t)s->max_ext - s->base_ext + 1;
+		uint64_t expected = lg_rxseq_expected(&s->seq);
 		uint64_t exp_int = expected - s->expected_prior;
-		uint64_t rec_int = s->received - s->received_prior;
+		uint64_t rec_int = s->seq.received - s->received_prior;
 		s->expected_prior = expected;
-		s->received_prior = s->received;
+		s->received_prior = s->seq.received;
 		int64_t lost_int = (int64_t)exp_int - (int64_t)rec_int;
 		struct dp_rtcp_rb *rb = &rr.rb[rr.rb_count++];
 		rb->ssrc = s->ssrc;
 		rb->fraction_lost = (exp_int && lost_int > 0) ? (uint8_t)((lost_int << 8) / (int64_t)exp_int) : 0;
-		rb->cumulative_lost = (int32_t)((int64_t)expected - (int64_t)s->received);
-		rb->ext_highest_seq = s->max_ext;
+		rb->cumulative_lost = (int32_t)((int64_t)expected - (int64_t)s->seq.received);
+		rb->ext_highest_seq = s->seq.max_ext - 65536u; /* lg_rxseq starts one cycle up */
 		rb->jitter = (uint32_t)s->jitter;
 		rb->lsr = s->sr_mid32;
 		rb->dlsr = s->sr_rx_ns ? dp_rtcp_dlsr_from_ns(now - s->sr_rx_ns) : 0;
@@ -625,18 +562,18 @@ void lg_totals(struct lg_totals *tot, uint64_t now)
 		for (unsigned int k = 0; k < rt->n_rx; k++) {
 			struct lg_rx_stream *s = &rt->rx[k];
 			tot->consumers++;
-			if (!s->seq_init)
+			if (!s->seq.init)
 				continue;
 			tot->consumers_receiving++;
-			uint64_t expected = (uint64_t)s->max_ext - s->base_ext + 1;
+			uint64_t expected = lg_rxseq_expected(&s->seq);
 			tot->expected += expected;
-			tot->rx_packets += s->received;
-			uint64_t lost = expected > s->received ? expected - s->received : 0;
+			tot->rx_packets += s->seq.received;
+			uint64_t lost = expected > s->seq.received ? expected - s->seq.received : 0;
 			tot->lost += lost;
 			tot->expected_kind[s->kind] += expected;
 			tot->lost_kind[s->kind] += lost;
-			tot->dup += s->dup;
-			tot->reorder += s->reorder;
+			tot->dup += s->seq.dup;
+			tot->reorder += s->seq.reorder;
 			tot->rtx_recovered += s->rtx_recovered;
 			tot->nack_sent += s->nack_sent;
 			tot->pli_sent += s->pli_sent;

@@ -82,7 +82,7 @@ if [ "$mode" = bad ]; then
 		in_ns bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && break
 		sleep 0.1
 	done
-	for scenario in garbage drop noice; do
+	for scenario in garbage drop noice nodtls; do
 		start=$(date +%s)
 		in_ns timeout 60 "$LG_BIN" --url "http://127.0.0.1:$port" --secret "$secret" \
 			--room-prefix "$scenario" --rooms 1 --peers 2 --seconds 1 --timeout-ms 1500 \
