@@ -435,6 +435,7 @@ static int write_json(const char *path, const struct result *r, const struct res
 	json_object_set_new(o, "first_packet_ms",
 			    json_pack("{s:I,s:I}", "p50", (json_int_t)lg_hist_quantile(&lg.first_pkt, 0.5),
 				      "p99", (json_int_t)lg_hist_quantile(&lg.first_pkt, 0.99)));
+	json_object_set_new(o, "foreign_packets", json_integer((json_int_t)t->foreign));
 	json_object_set_new(o, "audio_loss_ratio", json_real(kind_loss(t, 0)));
 	json_object_set_new(o, "video_loss_ratio", json_real(kind_loss(t, 1)));
 	json_object_set_new(o, "rx_pps", json_real(r->seconds > 0 ? (double)t->rx_packets / r->seconds : 0));

@@ -12,6 +12,8 @@
 #                           directions (nftables, as e2e_call does): the
 #                           loadgen's NACKs are answered with RTX and loss
 #                           after repair stays under 0.5%
+#   test_loadgen.sh run ARGS...  (by hand) the loadgen with these arguments
+#                           against the same set-up; prints its output
 #   test_loadgen.sh bad     the loadgen against a server that answers
 #                           garbage / drops the socket / never completes
 #                           DTLS: a per-peer error and a bounded exit 1
@@ -19,61 +21,29 @@
 # removed on exit, also on failure.
 set -uo pipefail
 mode=${1:-clean}
+shift || true
 : "${DP_BIN:?}" "${CP_BIN:?}" "${LG_BIN:?}"
-ns=sl-lg-$$
-tap=sllg$$
-shm=/sluice-lg-$$
-prefix=sl-lg-$$
-port=8080
-work=$(mktemp -d /tmp/sl-lg-XXXXXX)
-secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-dp_pid=""
-cp_pid=""
-rc=1
-
-stop() { # PID: SIGTERM, bounded wait, then SIGKILL; returns its exit status
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null
-	for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-reap_ns() {
-	local p left
-	for p in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done
-	for _ in $(seq 1 50); do
-		left=$(ip netns pids "$ns" 2>/dev/null)
-		[ -z "$left" ] && return 0
-		sleep 0.1
-	done
-	for p in $left; do kill -KILL "$p" 2>/dev/null; done
-}
-cleanup() {
-	stop "$cp_pid"
-	stop "$dp_pid"
-	reap_ns
-	ip netns del "$ns" 2>/dev/null
-	rm -f "/dev/shm$shm"
-	rm -rf "/var/run/dpdk/$prefix"
-	if [ "$rc" != 0 ]; then
-		for f in "$work"/*.log; do echo "===== $f (last 60 lines)"; tail -n 60 "$f"; done
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/sluice_ns.sh
+. "$here/../lib/sluice_ns.sh"
+sln_init lg
+trap sln_cleanup EXIT
 trap 'exit 130' INT TERM
-in_ns() { ip netns exec "$ns" "$@"; }
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { sln_fail "$@"; }
+work=$sln_work
+secret=$sln_secret
+port=$sln_port
+tap=$sln_tap
+in_ns() { sln_in "$@"; }
 # json FIELD: a number of the loadgen's --json-out (dotted path)
 json() { python3 -c 'import json,sys
 v=json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."): v=v[k]
 print(v)' "$work/lg.json" "$1"; }
 
-ip netns add "$ns" || exit 1
-in_ns ip link set lo up
-
 if [ "$mode" = bad ]; then
+	ip netns add "$sln_ns" || exit 1
+	in_ns ip link set lo up
 	# A fake server in the namespace: a Socket.IO endpoint that answers
 	# garbage, and one whose transports point at a UDP port nobody
 	# answers (ICE never completes). python3 speaks just enough WebSocket.
@@ -94,34 +64,13 @@ if [ "$mode" = bad ]; then
 		grep -q 'FAILED' "$work/lg-$scenario.log" || fail "$scenario: no per-peer error printed"
 		echo "$scenario: exit 1 in $(( $(date +%s) - start )) s; $(grep -m1 FAILED "$work/lg-$scenario.log")"
 	done
-	rc=0
+	sln_rc=0
 	exit 0
 fi
 
-ip netns exec "$ns" "$DP_BIN" --no-huge -m 256 --no-pci --no-shconf --file-prefix "$prefix" -l 0,1 \
-	--vdev="net_tap0,iface=$tap" -- --ip 198.18.0.1 --shm "$shm" --idle-sleep-us 100 \
-	>"$work/dp.log" 2>&1 &
-dp_pid=$!
-for _ in $(seq 1 300); do
-	in_ns ip link show "$tap" >/dev/null 2>&1 && break
-	kill -0 "$dp_pid" 2>/dev/null || fail "the data plane failed to start"
-	sleep 0.1
-done
-in_ns ip addr add 198.18.0.2/24 dev "$tap" && in_ns ip link set "$tap" up || exit 1
-
-ip netns exec "$ns" env SLUICE_SHM="$shm" SLUICE_HTTP_LISTEN=127.0.0.1 SLUICE_HTTP_PORT=$port \
-	SLUICE_JWT_SECRET="$secret" SLUICE_LOG_LEVEL=info \
-	"$CP_BIN" >"$work/cp.log" 2>&1 &
-cp_pid=$!
-healthy=0
-for _ in $(seq 1 300); do
-	[ "$(in_ns curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ] &&
-		{ healthy=1; break; }
-	kill -0 "$cp_pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ $healthy = 1 ] || fail "the control plane did not become healthy"
-
+sln_up
+dp_pid=$sln_dp_pid
+cp_pid=$sln_cp_pid
 extra=()
 if [ "$mode" = loss ]; then
 	# 1 in 33 media packets dropped each way between the loadgen and Sluice
@@ -138,6 +87,13 @@ table netdev sl_lg_loss {
 }
 NFT
 	extra=(--max-loss 0.1) # audio has no repair: its 3% stay
+fi
+
+if [ "$mode" = run ]; then
+	in_ns "$LG_BIN" --url "http://127.0.0.1:$port" --secret "$secret" --local-ip 198.18.0.2 \
+		--server-pid "$dp_pid" --server-pid "$cp_pid" "$@"
+	sln_rc=0
+	exit 0
 fi
 
 in_ns timeout 120 "$LG_BIN" --url "http://127.0.0.1:$port" --secret "$secret" --local-ip 198.18.0.2 \
@@ -169,16 +125,5 @@ print(sum(r["expr"][-2]["counter"]["packets"] for r in (x["rule"] for x in json.
 		"$work/lg.json" || fail "video loss after repair $(json video_loss_ratio) >= 1%"
 	[ "$(json nack_sent)" -gt 0 ] || fail "no NACK sent"
 fi
-# Both must still run and exit 0 on SIGTERM (a sanitizer report aborts them).
-for name in cp dp; do
-	pid_var=${name}_pid
-	pid=${!pid_var}
-	alive=0
-	kill -0 "$pid" 2>/dev/null && alive=1
-	stop "$pid"
-	st=$?
-	printf -v "$pid_var" '%s' ""
-	[ $alive = 1 ] || fail "$name died during the test (status $st)"
-	[ "$st" = 0 ] || fail "$name exited with status $st on SIGTERM"
-done
-rc=0
+sln_check_exit || exit 1
+sln_rc=0
