@@ -363,8 +363,11 @@ static void print_summary(const struct result *r)
 	printf("\n== sluice-loadgen summary (%.1f s of media)\n", r->seconds);
 	printf("  peers            %u started, %u connected, %u failed\n", r->peers, r->peers_up,
 	       r->failed);
-	printf("  consumers        %llu (%llu receiving)\n", (unsigned long long)t->consumers,
-	       (unsigned long long)t->consumers_receiving);
+	printf("  consumers        %llu (%llu received, %llu live and silent)\n",
+	       (unsigned long long)t->consumers, (unsigned long long)t->consumers_receiving,
+	       (unsigned long long)t->consumers_silent);
+	if (lg.churned)
+		printf("  churn            %llu leave+rejoin\n", (unsigned long long)lg.churned);
 	printf("  packets          tx %llu  rx %llu  lost %llu (%.4f%%)  dup %llu  reordered %llu\n",
 	       (unsigned long long)t->tx_packets, (unsigned long long)t->rx_packets,
 	       (unsigned long long)t->lost, 100.0 * r->loss, (unsigned long long)t->dup,
@@ -435,6 +438,8 @@ static int write_json(const char *path, const struct result *r, const struct res
 	json_object_set_new(o, "first_packet_ms",
 			    json_pack("{s:I,s:I}", "p50", (json_int_t)lg_hist_quantile(&lg.first_pkt, 0.5),
 				      "p99", (json_int_t)lg_hist_quantile(&lg.first_pkt, 0.99)));
+	json_object_set_new(o, "consumers_silent", json_integer((json_int_t)t->consumers_silent));
+	json_object_set_new(o, "churned", json_integer((json_int_t)lg.churned));
 	json_object_set_new(o, "foreign_packets", json_integer((json_int_t)t->foreign));
 	json_object_set_new(o, "audio_loss_ratio", json_real(kind_loss(t, 0)));
 	json_object_set_new(o, "video_loss_ratio", json_real(kind_loss(t, 1)));
@@ -640,11 +645,16 @@ int main(int argc, char **argv)
 			uint64_t exp = tb.expected - ta.expected;
 			uint64_t lost = tb.lost > ta.lost ? tb.lost - ta.lost : 0;
 			r.loss = exp ? (double)lost / (double)exp : 1.0;
+			r.t.rx_packets = tb.rx_packets - ta.rx_packets; /* this window only */
+			r.t.tx_packets = tb.tx_packets - ta.tx_packets;
+			r.t.expected = exp;
+			r.t.lost = lost;
 			bool held = r.failed == 0 && r.loss <= 0.001 && r.p99 <= 50000 && exp > 0;
 			printf("find-max: %u peers, %llu consumers: loss %.4f%% p99 %.2f ms rx %.0f pps -> %s\n",
 			       target, (unsigned long long)r.t.consumers, 100 * r.loss, r.p99 / 1000.0,
 			       (double)(tb.rx_packets - ta.rx_packets) / r.seconds,
 			       held ? "held" : "exceeded");
+			res = r; /* the summary shows the last window */
 			if (held) {
 				best = r;
 				have_best = true;
@@ -654,8 +664,6 @@ int main(int argc, char **argv)
 			target += lg.o.step;
 			settle(&w, &next_join, target);
 		}
-		ma = mb; /* unused below for find-max */
-		cpu_mark(&mb);
 	}
 	first_times();
 	if (!lg.o.find_max) {
@@ -671,8 +679,6 @@ int main(int argc, char **argv)
 						     res.t.lost_kind[k] - t0.lost_kind[k] : 0;
 		}
 		res.loss = res.t.expected ? (double)res.t.lost / (double)res.t.expected : 0;
-	} else {
-		result_fill(&res, &ma, &mb, &lg.lat);
 	}
 	print_summary(&res);
 	if (lg.o.find_max) {
@@ -696,9 +702,9 @@ int main(int argc, char **argv)
 			100 * lg.o.max_loss);
 		rc = 1;
 	}
-	if (!lg.o.find_max && res.t.consumers_receiving < res.t.consumers) {
+	if (!lg.o.find_max && res.t.consumers_silent) {
 		fprintf(stderr, "loadgen: %llu of %llu consumer streams received nothing\n",
-			(unsigned long long)(res.t.consumers - res.t.consumers_receiving),
+			(unsigned long long)res.t.consumers_silent,
 			(unsigned long long)res.t.consumers);
 		rc = 1;
 	}

@@ -252,6 +252,7 @@ void lg_tp_close(struct lg_tp *t)
 {
 	if (txq.tp == t)
 		flush_tp();
+	lg_totals_retire(t);
 	if (t->dtls) {
 		if (t->state == LG_TP_CONNECTED)
 			cp_dtls_close(t->dtls);
