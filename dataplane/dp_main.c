@@ -167,11 +167,17 @@ int main(int argc, char **argv)
 	shm.hdr->state = SL_DP_STOPPING;
 	rte_eal_mp_wait_lcore();
 	if (cfg.echo_port) {
-		uint64_t echoed = 0;
-		for (unsigned int w = 0; w < n_workers; w++)
+		/* rx per burst-loop iteration tells how close the busy loop ran to full bursts */
+		uint64_t echoed = 0, rx = 0, loops = 0;
+		for (unsigned int w = 0; w < n_workers; w++) {
 			echoed += dp_echo_count(w);
-		printf("sluice-dataplane: echo port %u: %llu datagrams reflected\n", cfg.echo_port,
-		       (unsigned long long)echoed);
+			rx += workers[w].ctr->rx_pkts;
+			loops += workers[w].ctr->loops;
+		}
+		printf("sluice-dataplane: echo port %u: %llu datagrams reflected; workers: rx %llu "
+		       "in %llu loops (%.2f per loop, burst %u)\n", cfg.echo_port,
+		       (unsigned long long)echoed, (unsigned long long)rx, (unsigned long long)loops,
+		       loops ? (double)rx / (double)loops : 0.0, DP_RX_BURST);
 	}
 	dp_media_teardown(workers, n_workers);
 	dp_port_fini(cfg.port_id);

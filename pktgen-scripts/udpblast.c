@@ -9,9 +9,10 @@
  *   sluice-udpblast --dst 198.18.0.1 --port 9 [--size 1200] [--rate PPS]
  *                   [--seconds T | --count N] [--sports K] [--json-out FILE]
  *
- * One thread: each round sends at most one batch per socket (fewer when the
- * pacer says so) and then drains every socket once, so the receive side is
- * served as often as the send side. After the send phase it keeps receiving
+ * Each thread (--threads, default 1) owns a share of the sockets and of the
+ * rate; each round it sends at most one batch per socket (fewer when the
+ * pacer says so) and then drains each of its sockets once, so the receive
+ * side is served as often as the send side. After the send phase it keeps receiving
  * for --drain-ms. Every payload carries a magic, a run id and a sequence
  * number; only echoes of this run are counted, and an echo of a sequence
  * number seen before counts as a duplicate, not as received.
@@ -22,17 +23,20 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define UB_MAX_SPORTS 1024u
 #define UB_MAX_BATCH 256u
+#define UB_MAX_THREADS 16u
 #define UB_MAX_SIZE 8972u /* payload of a 9000-byte IPv4 MTU */
 #define UB_MIN_SIZE 16u   /* magic + run id + sequence */
 #define UB_MAGIC 0x53554442u /* "SUDB" */
@@ -47,6 +51,7 @@ struct ub_opts {
 	uint32_t sports;
 	uint32_t sport_base;    /* 0 = kernel-chosen ports */
 	uint32_t batch;
+	uint32_t threads;       /* sending threads; the sockets are split among them */
 	uint32_t drain_ms;
 	int progress;
 	const char *json_out;
@@ -54,7 +59,9 @@ struct ub_opts {
 
 struct ub_stats {
 	uint64_t sent, received, dups, foreign, send_again, send_errors, recv_errors;
-	double send_s; /* duration of the send phase */
+	double send_s;  /* duration of the send phase */
+	double cpu_pct; /* CPU (user + system) of the sending threads in the send phase,
+			 * % of one CPU */
 };
 
 static double now_s(void)
@@ -79,10 +86,12 @@ static void usage(void)
 	       "  --sports K         source ports, one connected socket each (default 4)\n"
 	       "  --sport-base P     bind source ports P..P+K-1 (default: kernel's choice)\n"
 	       "  --batch N          datagrams per sendmmsg/recvmmsg, 1..%u (default 32)\n"
+	       "  --threads N        sending threads, 1..%u, each with its share of the\n"
+	       "                     sockets and of the rate (default 1)\n"
 	       "  --drain-ms MS      keep receiving after the send phase (default 500)\n"
 	       "  --progress         one line per second\n"
 	       "  --json-out FILE    also write the result as JSON\n",
-	       UB_MIN_SIZE, UB_MAX_SIZE, UB_MAX_BATCH);
+	       UB_MIN_SIZE, UB_MAX_SIZE, UB_MAX_BATCH, UB_MAX_THREADS);
 }
 
 static int num(const char *opt, const char *v, double lo, double hi, double *out)
@@ -120,6 +129,7 @@ static int parse(struct ub_opts *o, int argc, char **argv)
 	o->seconds = 5;
 	o->sports = 4;
 	o->batch = 32;
+	o->threads = 1;
 	o->drain_ms = 500;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -159,6 +169,9 @@ static int parse(struct ub_opts *o, int argc, char **argv)
 		} else if (!strcmp(a, "--batch")) {
 			rc = num(a, v, 1, UB_MAX_BATCH, &x);
 			o->batch = (uint32_t)x;
+		} else if (!strcmp(a, "--threads")) {
+			rc = num(a, v, 1, UB_MAX_THREADS, &x);
+			o->threads = (uint32_t)x;
 		} else if (!strcmp(a, "--drain-ms")) {
 			rc = num(a, v, 0, 60000, &x);
 			o->drain_ms = (uint32_t)x;
@@ -179,6 +192,11 @@ static int parse(struct ub_opts *o, int argc, char **argv)
 	if (!have_dst || !have_port) {
 		fprintf(stderr, "sluice-udpblast: give --dst and --port of the reflector, e.g. "
 				"--dst 198.18.0.1 --port 9\n");
+		return -1;
+	}
+	if (o->threads > o->sports) {
+		fprintf(stderr, "sluice-udpblast: --threads %u needs at least as many --sports\n",
+			o->threads);
 		return -1;
 	}
 	if (o->count && !have_seconds) /* --count alone: a generous bound, not a pace */
@@ -330,50 +348,98 @@ static void sleep_us(long us)
 	nanosleep(&ts, NULL);
 }
 
-/* The send phase, with receiving in between, then the drain. */
-static void run(const struct ub_opts *o, const int *fds, struct ub_bufs *b, struct ub_stats *st)
+/* One sending thread: its own sockets, buffers, pace share and counters
+ * (nothing shared while it runs; main sums the counters after the join). */
+struct ub_worker {
+	const struct ub_opts *o;
+	const int *fds;
+	uint32_t n_fds;
+	uint32_t index;
+	uint32_t run_id; /* per worker: sequence numbers are per worker too */
+	double rate;     /* this worker's share; 0 = as fast as possible */
+	uint64_t count;  /* this worker's share; 0 = until --seconds */
+	struct ub_bufs bufs;
+	struct ub_stats st;
+	pthread_t tid;
+};
+
+static double thread_cpu_s(void)
 {
-	uint32_t run_id = (uint32_t)getpid() ^ (uint32_t)(now_s() * 1e3);
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+/* The send phase, with receiving in between, then the drain. */
+static void *run(void *arg)
+{
+	struct ub_worker *w = arg;
+	const struct ub_opts *o = w->o;
+	struct ub_stats *st = &w->st;
+	struct ub_bufs *b = &w->bufs;
 	struct ub_seen seen = {0};
 	uint64_t seq = 0, last_sent = 0, last_recv = 0;
 	double t0 = now_s(), t_end = t0 + o->seconds, next_progress = t0 + 1;
+	double c0 = thread_cpu_s();
 
 	for (;;) {
 		double t = now_s();
-		if (t >= t_end || (o->count && seq >= o->count))
+		if (t >= t_end || (w->count && seq >= w->count))
 			break;
-		uint64_t allowed = o->rate > 0 ? (uint64_t)((t - t0) * o->rate) + 1 : UINT64_MAX;
-		if (o->count && allowed > o->count)
-			allowed = o->count;
+		uint64_t allowed = w->rate > 0 ? (uint64_t)((t - t0) * w->rate) + 1 : UINT64_MAX;
+		if (w->count && allowed > w->count)
+			allowed = w->count;
 		uint32_t did = 0;
-		for (uint32_t k = 0; k < o->sports && seq < allowed; k++) {
+		for (uint32_t k = 0; k < w->n_fds && seq < allowed; k++) {
 			uint64_t want = allowed - seq;
-			did += send_batch(fds[k], b, want < o->batch ? (uint32_t)want : o->batch, run_id,
-					  &seq, st);
+			did += send_batch(w->fds[k], b, want < o->batch ? (uint32_t)want : o->batch,
+					  w->run_id, &seq, st);
 		}
-		for (uint32_t k = 0; k < o->sports; k++)
-			did += recv_batch(fds[k], b, o->batch, o->size, run_id, seq, &seen, st);
-		if (o->progress && t >= next_progress) {
-			printf("udpblast: %.0f s: sent %llu/s received %llu/s\n", t - t0,
+		for (uint32_t k = 0; k < w->n_fds; k++)
+			did += recv_batch(w->fds[k], b, o->batch, o->size, w->run_id, seq, &seen, st);
+		if (o->progress && w->index == 0 && t >= next_progress) {
+			printf("udpblast: %.0f s: thread 0 sent %llu/s received %llu/s\n", t - t0,
 			       (unsigned long long)(st->sent - last_sent),
 			       (unsigned long long)(st->received - last_recv));
 			last_sent = st->sent;
 			last_recv = st->received;
 			next_progress += 1;
 		}
-		if (did == 0 && o->rate > 0)
+		if (did == 0 && w->rate > 0)
 			sleep_us(20); /* ahead of the pacer and nothing to receive */
 	}
 	st->send_s = now_s() - t0;
+	st->cpu_pct = 100 * (thread_cpu_s() - c0) / st->send_s;
 	double d_end = now_s() + o->drain_ms / 1000.0;
 	while (now_s() < d_end && st->received < st->sent) {
 		uint32_t got = 0;
-		for (uint32_t k = 0; k < o->sports; k++)
-			got += recv_batch(fds[k], b, o->batch, o->size, run_id, seq, &seen, st);
+		for (uint32_t k = 0; k < w->n_fds; k++)
+			got += recv_batch(w->fds[k], b, o->batch, o->size, w->run_id, seq, &seen, st);
 		if (got == 0)
 			sleep_us(200);
 	}
 	free(seen.bits);
+	return NULL;
+}
+
+/* Sums the workers' counters into *st (send phase: the longest one). */
+static void sum_stats(const struct ub_worker *ws, uint32_t n, struct ub_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ub_stats *x = &ws[i].st;
+		st->sent += x->sent;
+		st->received += x->received;
+		st->dups += x->dups;
+		st->foreign += x->foreign;
+		st->send_again += x->send_again;
+		st->send_errors += x->send_errors;
+		st->recv_errors += x->recv_errors;
+		st->cpu_pct += x->cpu_pct;
+		if (x->send_s > st->send_s)
+			st->send_s = x->send_s;
+	}
 }
 
 static double loss_ratio(const struct ub_stats *st)
@@ -387,15 +453,17 @@ static int report(const struct ub_opts *o, const struct ub_stats *st)
 {
 	double sps = st->sent / st->send_s, rps = st->received / st->send_s;
 	double frame = o->size + 42.0; /* Ethernet + IPv4 + UDP headers */
-	printf("udpblast: payload %u B (frame %.0f B), %u source ports, target %s, %.2f s: "
+	printf("udpblast: payload %u B (frame %.0f B), %u source ports, %u thread(s), target %s, "
+	       "%.2f s: "
 	       "sent %llu (%.0f/s, %.1f Mbit/s), received %llu (%.0f/s), loss %.4f%%, "
-	       "duplicates %llu, foreign %llu, send EAGAIN %llu, errors %llu/%llu\n",
-	       o->size, frame, o->sports, o->rate > 0 ? "rate" : "max", st->send_s,
+	       "duplicates %llu, foreign %llu, send EAGAIN %llu, errors %llu/%llu, "
+	       "blaster CPU %.0f%%\n",
+	       o->size, frame, o->sports, o->threads, o->rate > 0 ? "rate" : "max", st->send_s,
 	       (unsigned long long)st->sent, sps, sps * frame * 8 / 1e6,
 	       (unsigned long long)st->received, rps, 100 * loss_ratio(st),
 	       (unsigned long long)st->dups, (unsigned long long)st->foreign,
 	       (unsigned long long)st->send_again, (unsigned long long)st->send_errors,
-	       (unsigned long long)st->recv_errors);
+	       (unsigned long long)st->recv_errors, st->cpu_pct);
 	if (!o->json_out)
 		return 0;
 	FILE *f = fopen(o->json_out, "w");
@@ -404,39 +472,68 @@ static int report(const struct ub_opts *o, const struct ub_stats *st)
 			strerror(errno));
 		return -1;
 	}
-	fprintf(f, "{\"payload_bytes\": %u, \"frame_bytes\": %.0f, \"sports\": %u, "
+	fprintf(f, "{\"payload_bytes\": %u, \"frame_bytes\": %.0f, \"sports\": %u, \"threads\": %u, "
 		   "\"target_pps\": %.0f, \"seconds\": %.6f, \"sent\": %llu, \"received\": %llu, "
 		   "\"duplicates\": %llu, \"foreign\": %llu, \"send_eagain\": %llu, "
 		   "\"send_errors\": %llu, \"recv_errors\": %llu, \"sent_pps\": %.1f, "
-		   "\"received_pps\": %.1f, \"loss_ratio\": %.6f}\n",
-		o->size, frame, o->sports, o->rate, st->send_s, (unsigned long long)st->sent,
+		   "\"received_pps\": %.1f, \"loss_ratio\": %.6f, \"cpu_pct\": %.1f}\n",
+		o->size, frame, o->sports, o->threads, o->rate, st->send_s, (unsigned long long)st->sent,
 		(unsigned long long)st->received, (unsigned long long)st->dups,
 		(unsigned long long)st->foreign, (unsigned long long)st->send_again,
 		(unsigned long long)st->send_errors, (unsigned long long)st->recv_errors, sps, rps,
-		loss_ratio(st));
+		loss_ratio(st), st->cpu_pct);
 	return fclose(f) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	static int fds[UB_MAX_SPORTS];
-	static struct ub_bufs bufs;
+	static struct ub_worker ws[UB_MAX_THREADS];
 	struct ub_opts o;
-	struct ub_stats st = {0};
+	struct ub_stats st;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	int rc = parse(&o, argc, argv);
 	if (rc)
 		return rc > 0 ? 0 : 1;
-	if (bufs_init(&bufs, o.size)) {
-		fprintf(stderr, "sluice-udpblast: out of memory\n");
-		return 2;
-	}
 	if (open_sockets(&o, fds))
 		return 2;
-	run(&o, fds, &bufs, &st);
+	uint32_t run_id = (uint32_t)getpid() ^ (uint32_t)(now_s() * 1e3);
+	uint32_t per = o.sports / o.threads, extra = o.sports % o.threads, next = 0;
+	uint64_t counted = 0;
+	for (uint32_t i = 0; i < o.threads; i++) {
+		struct ub_worker *w = &ws[i];
+		w->o = &o;
+		w->index = i;
+		w->run_id = run_id + i;
+		w->fds = fds + next;
+		w->n_fds = per + (i < extra);
+		next += w->n_fds;
+		w->rate = o.rate * w->n_fds / o.sports;
+		/* the count by the same share as the rate; the last one takes the rest */
+		w->count = i + 1 == o.threads ? o.count - counted : o.count * next / o.sports - counted;
+		counted += w->count;
+		if (bufs_init(&w->bufs, o.size)) {
+			fprintf(stderr, "sluice-udpblast: out of memory\n");
+			return 2;
+		}
+	}
+	uint32_t started = 0;
+	for (; started < o.threads; started++) {
+		rc = pthread_create(&ws[started].tid, NULL, run, &ws[started]);
+		if (rc) {
+			fprintf(stderr, "sluice-udpblast: thread %u: %s\n", started, strerror(rc));
+			break;
+		}
+	}
+	for (uint32_t i = 0; i < started; i++)
+		pthread_join(ws[i].tid, NULL);
 	for (uint32_t i = 0; i < o.sports; i++)
 		close(fds[i]);
-	free(bufs.data);
+	for (uint32_t i = 0; i < o.threads; i++)
+		free(ws[i].bufs.data);
+	if (started < o.threads)
+		return 2;
+	sum_stats(ws, o.threads, &st);
 	return report(&o, &st) ? 2 : 0;
 }
