@@ -97,7 +97,8 @@ measure() {
 
 echo "io-ceiling: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r);" \
 	"blaster on CPU $BLAST_CPU, data plane lcores ${SLNS_LCORES:-0,1} (busy poll);" \
-	"$seconds s per run, $sports source ports, $threads blaster thread(s), ceiling = max echoed/s at < 0.1% loss"
+	"$seconds s per run, $sports source ports, $threads blaster thread(s), ceiling = max echoed/s at < 0.1% loss;" \
+	"load average $(cut -d' ' -f1-3 /proc/loadavg) (others share these CPUs)"
 header_done=0
 for path in $paths; do
 	SLNS_KEEP_TRAP=0
@@ -114,6 +115,7 @@ for path in $paths; do
 	sed -n "s/.*reflected; workers: \(.*\)/  data plane on net_$SLNS_DP_MODE, all runs: \1/p" "$SLNS_DP_LOG"
 	slns_down 0
 done
+echo "io-ceiling: done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "$json_out" ]; then
 	(IFS=,; echo "[${results[*]}]") >"$json_out"
 fi
