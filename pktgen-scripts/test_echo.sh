@@ -8,7 +8,8 @@
 # come back with valid checksums (the kernel's UDP socket drops bad ones),
 # none is duplicated, and the data plane's echo counter agrees (at least
 # what came back, at most what was sent). No timing assertions: the rate is
-# only a pace. Env (ctest sets them): DP_BIN, BLAST_BIN. Needs root.
+# only a pace. Env (ctest sets them): DP_BIN, BLAST_BIN; PKTGEN_ECHO_MODE
+# (auto, af_xdp, af_packet, tap: see netns.sh) picks the path. Needs root.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${DP_BIN:?}" "${BLAST_BIN:?}"
@@ -22,7 +23,7 @@ fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 json() { sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p" "$1"; }
 
 slns_up || exit 1
-slns_dp_start auto -- --echo-port 9 --idle-sleep-us 100 || exit 1
+slns_dp_start "${PKTGEN_ECHO_MODE:-auto}" -- --echo-port 9 --idle-sleep-us 100 || exit 1
 ok "data plane up on net_$SLNS_DP_MODE"
 
 count=20000
