@@ -164,6 +164,7 @@ struct lg_tp {
 	unsigned int n_rx, cap_rx;
 	/* counters */
 	uint64_t rx_pkts, rx_rtcp, srtp_fail, stun_rx, dtls_rx, unknown_ssrc, sent_pkts, send_err;
+	uint32_t sock_drops; /* SO_RXQ_OVFL: dropped by our kernel socket (we were slow) */
 };
 
 enum lg_peer_state {
@@ -219,6 +220,7 @@ struct lg_totals {
 		consumers_receiving, keyframes_rx, rtx_sent, send_err;
 	uint64_t expected_kind[2], lost_kind[2]; /* [0] audio, [1] video */
 	uint64_t consumers_silent; /* live, not closed, nothing received */
+	uint64_t sock_drops;       /* datagrams our own sockets dropped (loadgen too slow) */
 };
 
 struct lg_run {

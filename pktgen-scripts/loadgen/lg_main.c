@@ -388,6 +388,9 @@ static void print_summary(const struct result *r)
 	       (unsigned long long)lg_hist_quantile(&lg.first_pkt, 0.5),
 	       (unsigned long long)lg_hist_quantile(&lg.first_kf, 0.5),
 	       (unsigned long long)lg_hist_quantile(&lg.first_kf, 0.99));
+	if (t->sock_drops)
+		printf("  NOTE             the loadgen's own sockets dropped %llu datagrams (it was too slow): that part of the loss is ours\n",
+		       (unsigned long long)t->sock_drops);
 	if (t->foreign || t->bad_payload || t->srtp_fail || t->send_err)
 		printf("  other            foreign %llu  bad payload %llu  srtp failures %llu  send errors %llu\n",
 		       (unsigned long long)t->foreign, (unsigned long long)t->bad_payload,
@@ -438,6 +441,7 @@ static int write_json(const char *path, const struct result *r, const struct res
 	json_object_set_new(o, "first_packet_ms",
 			    json_pack("{s:I,s:I}", "p50", (json_int_t)lg_hist_quantile(&lg.first_pkt, 0.5),
 				      "p99", (json_int_t)lg_hist_quantile(&lg.first_pkt, 0.99)));
+	json_object_set_new(o, "rx_socket_drops", json_integer((json_int_t)t->sock_drops));
 	json_object_set_new(o, "consumers_silent", json_integer((json_int_t)t->consumers_silent));
 	json_object_set_new(o, "churned", json_integer((json_int_t)lg.churned));
 	json_object_set_new(o, "foreign_packets", json_integer((json_int_t)t->foreign));
@@ -671,6 +675,7 @@ int main(int argc, char **argv)
 		/* the measured window only: subtract what came during set-up */
 		res.t.tx_packets -= t0.tx_packets;
 		res.t.rx_packets -= t0.rx_packets;
+		res.t.sock_drops -= t0.sock_drops;
 		res.t.expected -= t0.expected;
 		res.t.lost = res.t.lost > t0.lost ? res.t.lost - t0.lost : 0;
 		for (int k = 0; k < 2; k++) {

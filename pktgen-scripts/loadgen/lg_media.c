@@ -555,6 +555,7 @@ static void tp_add(struct lg_totals *tot, const struct lg_tp *t, bool live)
 	}
 	tot->send_err += t->send_err;
 	tot->srtp_fail += t->srtp_fail;
+	tot->sock_drops += t->sock_drops;
 	for (unsigned int k = 0; k < t->n_rx; k++) {
 		const struct lg_rx_stream *s = &t->rx[k];
 		tot->consumers++;
