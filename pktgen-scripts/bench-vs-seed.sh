@@ -108,7 +108,12 @@ run_lg() {
 
 sluice_run() { # WORKERS SCENARIO
 	local workers=$1 scen=$2 cp_pid
-	SLNS_TAG=b$$ SLNS_LCORES=$([ "$workers" = 2 ] && echo 0,1,2 || echo 0,1) slns_up || return 1
+	# two workers on this 2-core box: the main lcore shares CPU 0 with worker 1
+	SLNS_EAL_LCORES=""
+	SLNS_QUEUES=$workers
+	[ "$workers" = 2 ] && SLNS_EAL_LCORES=0@0,1@0,2@1
+	export SLNS_EAL_LCORES SLNS_QUEUES
+	SLNS_TAG=b$$ slns_up || return 1
 	if ! slns_dp_start auto -- --idle-sleep-us 100 >/dev/null; then
 		echo "   sluice: the data plane did not start"
 		slns_down 1

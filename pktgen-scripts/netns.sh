@@ -42,6 +42,10 @@
 #                next to this file's repository)
 #   SLNS_TAG     unique part of every name (default: the shell's PID)
 #   SLNS_LCORES  EAL -l list (default 0,1: main lcore on CPU 0, one worker on CPU 1)
+#   SLNS_EAL_LCORES  EAL --lcores map instead of -l, for more lcores than CPUs
+#                (e.g. 0@0,1@0,2@1: main and worker 1 share CPU 0)
+#   SLNS_QUEUES  queues of the veth pair and of the af_xdp/af_packet port
+#                (default 1; one per data-plane worker)
 #   SLNS_MEM     EAL -m in MB (default 512)
 # Names (set by slns_up): SLNS_NS, SLNS_IF_DP, SLNS_IF_CL, SLNS_SHM, SLNS_PREFIX,
 # SLNS_WORK (a temporary directory; SLNS_DP_LOG is in it), SLNS_DP_IP, SLNS_CL_IP.
@@ -79,7 +83,8 @@ slns_up() {
 	SLNS_DP_LOG=$SLNS_WORK/dp.log
 	ip netns add "$SLNS_NS" || { SLNS_NS=""; slns__err "cannot create the namespace"; return 1; }
 	slns_exec ip link set lo up &&
-		slns_exec ip link add "$SLNS_IF_DP" type veth peer name "$SLNS_IF_CL" &&
+		slns_exec ip link add "$SLNS_IF_DP" numrxqueues "${SLNS_QUEUES:-1}" numtxqueues "${SLNS_QUEUES:-1}" \
+			type veth peer name "$SLNS_IF_CL" numrxqueues "${SLNS_QUEUES:-1}" numtxqueues "${SLNS_QUEUES:-1}" &&
 		slns_exec ip link set "$SLNS_IF_DP" up &&
 		slns_exec ip addr add "$SLNS_CL_IP/24" dev "$SLNS_IF_CL" &&
 		slns_exec ip link set "$SLNS_IF_CL" up || { slns__err "cannot set up the veth pair"; return 1; }
@@ -96,9 +101,11 @@ slns__ready() { grep -q "sluice-dataplane: ready" "$SLNS_DP_LOG"; }
 # for "ready"; returns 1 if it exited or never became ready.
 slns__launch() {
 	local vdev=$1; shift
+	local lc=(-l "${SLNS_LCORES:-0,1}")
+	[ -n "${SLNS_EAL_LCORES:-}" ] && lc=(--lcores "$SLNS_EAL_LCORES")
 	: >"$SLNS_DP_LOG"
 	ip netns exec "$SLNS_NS" "$SLNS_DP_BIN" --no-huge -m "${SLNS_MEM:-512}" --no-pci --no-shconf \
-		--file-prefix "$SLNS_PREFIX" -l "${SLNS_LCORES:-0,1}" --vdev="$vdev" \
+		--file-prefix "$SLNS_PREFIX" "${lc[@]}" --vdev="$vdev" \
 		-- --ip "$SLNS_DP_IP" --shm "$SLNS_SHM" "$@" >>"$SLNS_DP_LOG" 2>&1 &
 	SLNS_DP_PID=$!
 	local _
@@ -140,19 +147,19 @@ slns_dp_start() {
 	[ -z "$SLNS_DP_PID" ] || { slns__err "slns_dp_start: a data plane already runs"; return 1; }
 	case $mode in
 	auto | af_xdp)
-		if slns__launch "net_af_xdp0,iface=$SLNS_IF_DP" "$@"; then
+		if slns__launch "net_af_xdp0,iface=$SLNS_IF_DP,queue_count=${SLNS_QUEUES:-1}" "$@"; then
 			SLNS_DP_MODE=af_xdp
 		elif [ "$mode" = auto ]; then
 			echo "netns.sh: net_af_xdp failed to start (last lines of its log):" >&2
 			tail -n 5 "$SLNS_DP_LOG" >&2
 			echo "netns.sh: falling back to net_af_packet" >&2
-			slns__launch "net_af_packet0,iface=$SLNS_IF_DP" "$@" || { slns__err "net_af_packet failed too"; return 1; }
+			slns__launch "net_af_packet0,iface=$SLNS_IF_DP,qpairs=${SLNS_QUEUES:-1}" "$@" || { slns__err "net_af_packet failed too"; return 1; }
 			SLNS_DP_MODE=af_packet
 		else
 			slns__err "net_af_xdp failed to start"; return 1
 		fi ;;
 	af_packet)
-		slns__launch "net_af_packet0,iface=$SLNS_IF_DP" "$@" || { slns__err "net_af_packet failed to start"; return 1; }
+		slns__launch "net_af_packet0,iface=$SLNS_IF_DP,qpairs=${SLNS_QUEUES:-1}" "$@" || { slns__err "net_af_packet failed to start"; return 1; }
 		SLNS_DP_MODE=af_packet ;;
 	tap)
 		slns__start_tap "$@" || { slns__err "net_tap failed to start"; return 1; }
