@@ -165,8 +165,8 @@ seed_run() { # WORKERS SCENARIO
 		pids=$(ip netns exec "$seed_ns" curl -s http://127.0.0.1:3000/stats 2>/dev/null |
 			python3 -c 'import json,sys
 d=json.load(sys.stdin)
-w=d.get("workers") or d.get("workerPids") or []
-print(" ".join(str(x.get("pid", x) if isinstance(x, dict) else x) for x in w))' 2>/dev/null) && [ -n "$pids" ] && break
+w=d["workers"]["workers"]
+print(" ".join(str(x["pid"]) for x in w))' 2>/dev/null) && [ -n "$pids" ] && break
 		sleep 0.2
 	done
 	[ -n "$pids" ] || { echo "   seed: no worker PIDs from /stats"; tail -5 "/tmp/sl-seed-$$.log"; }

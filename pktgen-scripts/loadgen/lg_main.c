@@ -469,9 +469,14 @@ static void on_signal(int sig)
 /* One iteration: UDP, signaling, every peer's tick, send. */
 static void loop_once(void)
 {
+	static uint64_t next_lws;
 	lg_net_poll(1);
-	lws_service(lg.lws, -1);
 	uint64_t now = lg_now_ns();
+	/* signaling every 2 ms is plenty, and it polls every WebSocket */
+	if (now >= next_lws) {
+		lws_service(lg.lws, -1);
+		next_lws = now + 2000000ull;
+	}
 	for (unsigned int i = 0; i < lg.n_started; i++)
 		lg_peer_tick(&lg.peers[i], now);
 	lg_net_flush();
