@@ -4,6 +4,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "dp_echo.h"
 #include "dp_lcore.h"
 #include "dp_media.h"
 #include "dp_shm.h"
@@ -58,6 +59,9 @@ void dp_lcore_rx_one(struct dp_lcore *lc, struct rte_mbuf *m)
 		return;
 	case DP_NET_DROP:
 	default:
+		/* the --echo-port measurement aid (off by default) lives outside the media path */
+		if (res.drop_reason == SL_DROP_UDP_PORT && dp_echo_input(lc, m))
+			return;
 		dp_count_drop(lc, res.drop_reason);
 		rte_pktmbuf_free(m);
 		return;
