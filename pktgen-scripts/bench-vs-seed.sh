@@ -96,7 +96,7 @@ run_lg() {
 	# shellcheck disable=SC2086
 	ip netns exec "$ns" "$LG_BIN" --url "$url" --secret "$secret" --local-ip "$lip" \
 		--join-rate 50 --seconds "$seconds" --quiet --max-loss 1 $args "${pidargs[@]}" \
-		--json-out "$js" 2>&1 | grep -E '^  (peers|consumers|packets|loss|latency|join|server|loadgen|find-max)|^find-max' | head -20
+		--json-out "$js" 2>&1 | grep -E '^  (peers|consumers|packets|loss|latency|join|server|loadgen|find-max|NOTE|peer )|^find-max' | head -24
 	if [ -s "$js" ]; then
 		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["server"]=sys.argv[2]; d["scenario"]=sys.argv[3]; print(json.dumps(d))' \
 			"$js" "$server" "$scen" >>"$results"
