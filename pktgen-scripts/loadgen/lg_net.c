@@ -25,6 +25,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
@@ -221,6 +222,7 @@ int lg_tp_open(struct lg_tp *t, json_t *tj)
 	if (setsockopt(t->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
 		setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	setsockopt(t->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+	setsockopt(t->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	struct sockaddr_in la = { .sin_family = AF_INET };
 	if (lg.o.local_ip)
 		inet_pton(AF_INET, lg.o.local_ip, &la.sin_addr);
@@ -412,15 +414,51 @@ static void on_datagram(struct lg_tp *t, uint8_t *d, uint32_t n, uint64_t now)
 	}
 }
 
+/* CLOCK_MONOTONIC minus CLOCK_REALTIME now: kernel receive timestamps
+ * (SO_TIMESTAMPNS, realtime) moved onto our monotonic clock. */
+static int64_t mono_minus_real(void)
+{
+	struct timespec r, m;
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ((int64_t)m.tv_sec - r.tv_sec) * 1000000000ll + ((int64_t)m.tv_nsec - r.tv_nsec);
+}
+
+/* The datagram's arrival time on our clock: the kernel's receive timestamp
+ * when there is one (so that time the loadgen itself takes to get to the
+ * packet is not counted as network or server latency), else now. Also
+ * picks up the socket's drop count (SO_RXQ_OVFL). */
+static uint64_t arrival(struct lg_tp *t, struct msghdr *mh, uint64_t now, int64_t off)
+{
+	uint64_t at = now;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SO_RXQ_OVFL) {
+			uint32_t v;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			t->sock_drops = v;
+		} else if (c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			int64_t v = (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec + off;
+			if (v > 0 && (uint64_t)v <= now)
+				at = (uint64_t)v;
+		}
+	}
+	return at;
+}
+
 static void drain(struct lg_tp *t, uint64_t now)
 {
 	static uint8_t bufs[LG_BATCH][LG_PKT_MAX + 64] __attribute__((aligned(64)));
 	static union {
 		struct cmsghdr align;
-		uint8_t b[CMSG_SPACE(sizeof(uint32_t))];
+		uint8_t b[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(struct timespec))];
 	} ctl[LG_BATCH];
 	struct mmsghdr mh[LG_BATCH];
 	struct iovec iov[LG_BATCH];
+	int64_t off = mono_minus_real();
 	for (int round = 0; round < 8; round++) {
 		for (unsigned int i = 0; i < LG_BATCH; i++) {
 			iov[i].iov_base = bufs[i];
@@ -434,15 +472,8 @@ static void drain(struct lg_tp *t, uint64_t now)
 		int r = recvmmsg(t->fd, mh, LG_BATCH, MSG_DONTWAIT, NULL);
 		if (r <= 0)
 			return;
-		/* SO_RXQ_OVFL: the socket's drop count so far, on each datagram */
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh[r - 1].msg_hdr);
-		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-			uint32_t v;
-			memcpy(&v, CMSG_DATA(c), sizeof(v));
-			t->sock_drops = v;
-		}
 		for (int i = 0; i < r && t->fd >= 0; i++)
-			on_datagram(t, bufs[i], mh[i].msg_len, now);
+			on_datagram(t, bufs[i], mh[i].msg_len, arrival(t, &mh[i].msg_hdr, now, off));
 		if (r < (int)LG_BATCH || t->fd < 0)
 			return;
 	}
