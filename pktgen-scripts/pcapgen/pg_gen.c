@@ -140,12 +140,13 @@ static uint32_t unknown_ssrc(struct gen *g)
 	return s;
 }
 
-/* A source port no transport of the dump uses (never passed ICE). */
+/* A source port no transport of the dump uses (never passed ICE), from the
+ * dynamic range 49152..65535 as browsers' sockets (RFC 6335). */
 static uint16_t unknown_port(struct gen *g)
 {
 	uint16_t p;
 	do
-		p = (uint16_t)(1024u + rnd(g) % (65536u - 1024u));
+		p = (uint16_t)(49152u + rnd(g) % 16384u);
 	while (g->port_used[p >> 3] & (1u << (p & 7)));
 	return p;
 }
