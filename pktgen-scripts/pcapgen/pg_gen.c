@@ -463,6 +463,7 @@ static int gen_media(struct gen *g)
 			g->st->valid_rtp++;
 		}
 	}
+	g->st->seq_count = ticks;
 	g->st->seq_next = (uint16_t)(g->o->seq_offset + ticks);
 	return 0;
 }
@@ -637,8 +638,10 @@ static int gen_srtp_attack(struct gen *g, enum pg_kind kind)
 		g->st->expect_drops++;
 		k_max = k + 1;
 	}
-	if (kind != PG_KIND_UNKNOWN_SSRC)
+	if (kind != PG_KIND_UNKNOWN_SSRC) {
+		g->st->seq_count = k_max;
 		g->st->seq_next = (uint16_t)(g->o->seq_offset + k_max);
+	}
 	return 0;
 }
 
@@ -677,8 +680,8 @@ static int gen_replay(struct gen *g)
 		}
 		done += b;
 	}
-	g->st->seq_next =
-		(uint16_t)(g->o->seq_offset + (originals + g->n_streams - 1) / g->n_streams);
+	g->st->seq_count = (originals + g->n_streams - 1) / g->n_streams;
+	g->st->seq_next = (uint16_t)(g->o->seq_offset + g->st->seq_count);
 	return 0;
 }
 

@@ -114,6 +114,7 @@ struct pg_stats {
 	uint64_t bytes;        /* frame bytes */
 	uint16_t seq_first;    /* sequence numbers used on the dump's SSRCs */
 	uint16_t seq_next;     /* the first one not used (== seq_first: none) */
+	uint32_t seq_count;    /* indexes used per SSRC (more than 65536: wrapped, ROC > 0) */
 };
 
 /*

@@ -79,8 +79,11 @@ static void summary(const char *path, enum pg_kind kind, const struct pg_stats *
 	if (pg_kind_drop(kind) < SL_DROP__COUNT)
 		printf(" expect=%s:%llu", sl_drop_name(pg_kind_drop(kind)),
 		       (unsigned long long)st->expect_drops);
-	if (st->seq_next != st->seq_first)
+	if (st->seq_count)
 		printf(" seq=%u..%u", st->seq_first, (uint16_t)(st->seq_next - 1));
+	if (st->seq_count > 65536u - st->seq_first)
+		printf(" (%u per SSRC: wrapped, ROC %u at the end)", st->seq_count,
+		       (st->seq_first + st->seq_count - 1) >> 16);
 	printf("\n");
 }
 

@@ -304,6 +304,21 @@ static void test_media(const struct pg_dump *d, struct mem *m)
 	o.size = 400;
 	CHECK(gen(d, PG_KIND_MEDIA, &o, m, &st) == 0);
 	CHECK(st.srtp == 120);
+	/* sequence numbers wrap: the ROC goes up and the receiver follows */
+	struct model mw;
+	o.size = -1;
+	o.seq_offset = 65000;
+	o.pps = 100;
+	o.seconds = 20;
+	CHECK(gen(d, PG_KIND_MEDIA, &o, m, &st) == 0);
+	CHECK(st.seq_count == 2000 && st.seq_next == (uint16_t)(65000 + 2000));
+	model_init(&mw, d);
+	model_run(&mw, m, out);
+	CHECK(out[VALID_RTP] == 2000);
+	model_fini(&mw);
+	o.seq_offset = 30000;
+	o.pps = 40;
+	o.seconds = 3;
 	/* too large for a frame */
 	o.size = 1480;
 	char err[256];
