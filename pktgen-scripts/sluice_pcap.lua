@@ -53,7 +53,11 @@ function M.pcap_info(path)
 		frames = frames + 1
 		bytes = bytes + incl
 	end
+	local size = f:seek("end")
 	f:close()
+	if size < 24 + 16 * frames + bytes then
+		return nil, path .. ": truncated (the last frame is cut)"
+	end
 	if frames == 0 then
 		return nil, path .. ": no frames"
 	end

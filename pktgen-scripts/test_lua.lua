@@ -29,6 +29,10 @@ check(none == nil and msg:find("not a classic pcap"), "a text file is an error: 
 f = io.open(tmp, "wb"); f:write(string.pack("<I4I2I2I4I4I4I4", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)); f:close()
 none, msg = sp.pcap_info(tmp)
 check(none == nil and msg:find("no frames"), "an empty pcap is an error: " .. tostring(msg))
+local src = io.open(pcap, "rb"); local all = src:read("a"); src:close()
+f = io.open(tmp, "wb"); f:write(all:sub(1, #all - 10)); f:close()
+none, msg = sp.pcap_info(tmp)
+check(none == nil and msg:find("truncated"), "a cut pcap is an error: " .. tostring(msg))
 os.remove(tmp)
 -- 10000 pps of 1000-byte frames on 10 Gbit/s: 10000 * 1024 * 8 / 1e10 = 0.8192 %
 check(math.abs(sp.rate_percent(10000, 1000, 10000) - 0.8192) < 1e-9, "rate_percent")
