@@ -420,6 +420,10 @@ int main(int argc, char **argv)
 	IFNAME = argv[2];
 	PCAPGEN = argv[3];
 	REPLAY = argv[4];
+	if (system("command -v tcpreplay >/dev/null 2>&1") != 0) {
+		printf("SKIP: no tcpreplay (deploy/install-deps.sh --test installs it)\n");
+		return 77;
+	}
 	snprintf(DIR_, sizeof(DIR_), "/tmp/sl-pcap-replay.XXXXXX");
 	if (!mkdtemp(DIR_)) {
 		perror("mkdtemp");
