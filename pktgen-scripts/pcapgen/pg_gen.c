@@ -295,12 +295,17 @@ static int consent(struct gen *g, uint64_t ts, const struct pg_transport *t)
 	return emit_tp(g, ts, t, n);
 }
 
-/* The consent requests of every send transport, 1 us apart. */
-static int consent_all(struct gen *g, uint64_t ts)
+/* The consent requests of every send transport (and with recv_consent of
+ * every recv transport too, in dump order), 1 us apart. */
+static int consent_all(struct gen *g, uint64_t ts, int with_recv)
 {
-	for (unsigned int i = 0; i < g->n_send; i++)
-		if (consent(g, ts + i * 1000u, &g->d->t[g->send[i]]))
+	for (unsigned int i = 0, n = 0; i < g->d->n; i++) {
+		const struct pg_transport *t = &g->d->t[i];
+		if (!t->send && !with_recv)
+			continue;
+		if (consent(g, ts + n++ * 1000u, t))
 			return -1;
+	}
 	return 0;
 }
 
@@ -442,7 +447,7 @@ static int gen_media(struct gen *g)
 	uint64_t per = period_ns(g), t0 = g->o->start_ns;
 	uint64_t consent_ns = (uint64_t)g->o->consent_ms * 1000000u, next = UINT64_MAX;
 	uint32_t ticks = g->o->pps * g->o->seconds;
-	if (consent_all(g, t0))
+	if (consent_all(g, t0, g->o->recv_consent))
 		return -1;
 	if (consent_ns)
 		next = t0 + consent_ns;
@@ -450,7 +455,7 @@ static int gen_media(struct gen *g)
 	for (uint32_t k = 0; k < ticks; k++) {
 		uint64_t tick = start + k * per;
 		if (tick >= next) {
-			if (consent_all(g, tick))
+			if (consent_all(g, tick, g->o->recv_consent))
 				return -1;
 			next += consent_ns;
 		}
@@ -724,7 +729,7 @@ static int run(struct gen *g, enum pg_kind kind)
 	if (kind >= PG_KIND__COUNT || check_opts(g, kind))
 		return -1;
 	if (kinds[kind].tuple && kind != PG_KIND_MEDIA) {
-		if (consent_all(g, g->o->start_ns))
+		if (consent_all(g, g->o->start_ns, 0))
 			return -1;
 	}
 	switch (kind) {

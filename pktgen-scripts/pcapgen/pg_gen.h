@@ -14,7 +14,9 @@
  * consent_ms. RTP as a browser writes it: a one-byte header extension block
  * (RFC 8285) with mid, ssrc-audio-level (audio), abs-send-time and
  * transport-wide sequence numbers, each only when the dump negotiated its
- * id; audio timestamps advance by clock/pps, video goes in 30 fps frames
+ * id (with recv_consent the recv transports get the consent requests
+ * too, as a browser keeps them alive); audio timestamps advance by
+ * clock/pps, video goes in 30 fps frames
  * (marker on the last packet of a frame, a VP8 payload descriptor first in
  * the payload). Sequence numbers start at seq_offset on every SSRC.
  *
@@ -90,6 +92,7 @@ struct pg_opts {
 	uint32_t streams;       /* media: use the first N streams of the dump; 0 = all */
 	uint16_t seq_offset;    /* first RTP sequence number on every SSRC */
 	uint32_t consent_ms;    /* media: consent request period; 0 = only the first */
+	uint8_t recv_consent;   /* media: recv transports get consent requests too */
 	uint32_t count;         /* attacks: frames; 0 = pps * seconds */
 	uint64_t seed;
 	uint64_t start_ns;      /* timestamp of the first frame (ns since the epoch) */

@@ -32,6 +32,7 @@ static void usage(FILE *f)
 		"  --streams N       media: the first N streams of the dump (default all)\n"
 		"  --seq-offset N    first RTP sequence number (default 30000)\n"
 		"  --consent-ms N    consent Binding request period (default 5000, 0: once)\n"
+		"  --recv-consent    media: consent requests on recv transports too\n"
 		"  --src-mac MAC     source MAC (default 02:00:00:00:00:02)\n"
 		"  --dst-mac MAC     destination MAC: the server's NIC (default 02:00:00:00:00:01)\n"
 		"  --seed N          PRNG seed (default 1)\n"
@@ -134,7 +135,7 @@ static int all(const struct pg_dump *d, struct pg_opts *o, const char *dir)
 }
 
 enum { O_KEYS = 256, O_OUT, O_KIND, O_PPS, O_SECONDS, O_COUNT, O_SIZE, O_STREAMS, O_SEQ,
-       O_CONSENT, O_SRC_MAC, O_DST_MAC, O_SEED, O_START, O_LIST, O_HELP };
+       O_CONSENT, O_RECV_CONSENT, O_SRC_MAC, O_DST_MAC, O_SEED, O_START, O_LIST, O_HELP };
 
 static const struct option longopts[] = {
 	{"keys", required_argument, NULL, O_KEYS},
@@ -147,6 +148,7 @@ static const struct option longopts[] = {
 	{"streams", required_argument, NULL, O_STREAMS},
 	{"seq-offset", required_argument, NULL, O_SEQ},
 	{"consent-ms", required_argument, NULL, O_CONSENT},
+	{"recv-consent", no_argument, NULL, O_RECV_CONSENT},
 	{"src-mac", required_argument, NULL, O_SRC_MAC},
 	{"dst-mac", required_argument, NULL, O_DST_MAC},
 	{"seed", required_argument, NULL, O_SEED},
@@ -173,6 +175,7 @@ static int option(int c, const char *arg, struct pg_opts *o, const char **keys,
 	case O_STREAMS: bad = parse_u64(arg, 1u << 20, &v) || v == 0; o->streams = (uint32_t)v; break;
 	case O_SEQ: bad = parse_u64(arg, 65535, &v); o->seq_offset = (uint16_t)v; break;
 	case O_CONSENT: bad = parse_u64(arg, 3600000, &v); o->consent_ms = (uint32_t)v; break;
+	case O_RECV_CONSENT: o->recv_consent = 1; return 0;
 	case O_SRC_MAC: bad = parse_mac(arg, o->src_mac); break;
 	case O_DST_MAC: bad = parse_mac(arg, o->dst_mac); break;
 	case O_SEED: bad = parse_u64(arg, UINT64_MAX, &o->seed); break;

@@ -299,6 +299,16 @@ static void test_media(const struct pg_dump *d, struct mem *m)
 		CHECK(again.f[i].len == m->f[i].len && memcmp(again.f[i].b, m->f[i].b, m->f[i].len) == 0);
 	free(again.f);
 
+	/* --recv-consent: the recv transport's consent requests too */
+	o.recv_consent = 1;
+	CHECK(gen(d, PG_KIND_MEDIA, &o, m, &st) == 0);
+	CHECK(st.stun == 9 && st.srtp == 360);
+	model_init(&md, d);
+	model_run(&md, m, out);
+	CHECK(out[VALID_STUN] == 9 && out[VALID_RTP] == 360 && md.has_tuple[1]);
+	model_fini(&md);
+	o.recv_consent = 0;
+
 	/* --streams 1 --size 400: one audio stream only, 400-byte payloads */
 	o.streams = 1;
 	o.size = 400;
