@@ -8,6 +8,7 @@
 
 #include "dp_bytes.h"
 #include "dp_net.h"
+#include "dp_rtcp.h"
 #include "dp_rtp.h"
 #include "dp_srtp.h"
 #include "dp_stun.h"
@@ -248,6 +249,8 @@ static int emit(struct gen *g, uint64_t ts, uint32_t src_ip, uint16_t sport,
 		g->st->dtls++;
 	else if (len >= 2 && p[0] >= 128 && p[0] <= 191 && !(p[1] >= 192 && p[1] <= 223))
 		g->st->srtp++;
+	else if (len >= 2 && p[0] >= 128 && p[0] <= 191)
+		g->st->srtcp++;
 	else
 		g->st->other++;
 	g->st->frames++;
@@ -363,6 +366,21 @@ static uint32_t payload_size(const struct gen *g, const struct pg_stream *s)
 	return s->kind == PG_AUDIO ? AUDIO_SIZE : VIDEO_SIZE;
 }
 
+/* RTP timestamp offset (from the stream's base) of packet k, and whether
+ * it carries the marker: audio advances by clock/pps, video goes in frames
+ * of pps/30 packets (the marker on a frame's last one). */
+static uint64_t rtp_ts(const struct gen *g, const struct pg_stream *s, uint32_t k, int *marker)
+{
+	uint32_t pps = g->o->pps;
+	uint32_t ppf = s->kind == PG_VIDEO && pps > VIDEO_FPS ? pps / VIDEO_FPS : 1;
+	if (s->kind == PG_VIDEO) {
+		*marker = k % ppf == ppf - 1;
+		return (uint64_t)(k / ppf) * s->clock * ppf / pps;
+	}
+	*marker = k == 0;
+	return (uint64_t)k * s->clock / pps;
+}
+
 /*
  * Packet k of stream r (plain RTP) at out, sent at ns, with ssrc (the
  * stream's unless overridden). A pure function of (stream, k, ns, opts)
@@ -374,15 +392,8 @@ static size_t rtp_packet(struct gen *g, const struct sref *r, uint32_t k, uint64
 	const struct pg_stream *s = r->s;
 	uint32_t pps = g->o->pps;
 	uint32_t ppf = s->kind == PG_VIDEO && pps > VIDEO_FPS ? pps / VIDEO_FPS : 1;
-	uint64_t ts;
 	int marker;
-	if (s->kind == PG_VIDEO) {
-		ts = (uint64_t)(k / ppf) * s->clock * ppf / pps;
-		marker = k % ppf == ppf - 1;
-	} else {
-		ts = (uint64_t)k * s->clock / pps;
-		marker = k == 0;
-	}
+	uint64_t ts = rtp_ts(g, s, k, &marker);
 	out[0] = 0x80;
 	out[1] = (uint8_t)((marker ? 0x80 : 0) | s->pt);
 	dp_rtp_set_seq(out, (uint16_t)(g->o->seq_offset + k));
@@ -428,6 +439,39 @@ static size_t srtp_packet(struct gen *g, const struct sref *r, uint32_t k, uint6
 	return len;
 }
 
+/* NTP time (RFC 3550 4: 32.32 fixed point seconds since 1900) of ns. */
+static uint64_t ntp64(uint64_t ns)
+{
+	uint64_t s = ns / NS_PER_S + 2208988800ull, frac = ns % NS_PER_S;
+	return s << 32 | ((frac << 32) / NS_PER_S);
+}
+
+/* A compound SRTCP packet from stream r after its packet k: SR (packets and
+ * octets so far) + SDES CNAME, protected with the transport's key. */
+static int sender_report(struct gen *g, const struct sref *r, uint32_t k, uint64_t ns)
+{
+	static const uint8_t cname[] = "sluice-pcapgen";
+	struct dp_rtcp_sr sr;
+	int marker;
+	uint8_t *p = payload(g);
+	memset(&sr, 0, sizeof(sr));
+	sr.ssrc = r->s->ssrc;
+	sr.ntp = ntp64(ns);
+	sr.rtp_ts = (uint32_t)(r->ts_base + rtp_ts(g, r->s, k, &marker));
+	sr.packet_count = k + 1;
+	sr.octet_count = (k + 1) * payload_size(g, r->s);
+	size_t n = dp_rtcp_build_sr(p, 256, &sr);
+	size_t c = n ? dp_rtcp_build_sdes_cname(p + n, 256, sr.ssrc, cname, sizeof(cname) - 1) : 0;
+	uint32_t len = (uint32_t)(n + c);
+	if (!n || !c)
+		return gfail(g, "building a sender report failed");
+	enum dp_srtp_status st = dp_srtp_protect_rtcp(g->srtp[r->t], p, &len,
+						      sizeof(g->frame) - DP_UDP4_HDRS);
+	if (st != DP_SRTP_OK)
+		return gfail(g, "SRTCP protect failed: %s", dp_srtp_status_str(st));
+	return emit_tp(g, ns, &g->d->t[r->t], len);
+}
+
 /* ------------------------------------------------------------------ */
 /* Kinds                                                               */
 /* ------------------------------------------------------------------ */
@@ -447,6 +491,7 @@ static int gen_media(struct gen *g)
 	uint64_t per = period_ns(g), t0 = g->o->start_ns;
 	uint64_t consent_ns = (uint64_t)g->o->consent_ms * 1000000u, next = UINT64_MAX;
 	uint32_t ticks = g->o->pps * g->o->seconds;
+	uint64_t sr_ns = (uint64_t)g->o->sr_ms * 1000000u, next_sr = t0 + sr_ns;
 	if (consent_all(g, t0, g->o->recv_consent))
 		return -1;
 	if (consent_ns)
@@ -459,6 +504,9 @@ static int gen_media(struct gen *g)
 				return -1;
 			next += consent_ns;
 		}
+		int sr = sr_ns && tick >= next_sr;
+		if (sr)
+			next_sr += sr_ns;
 		for (unsigned int i = 0; i < g->n_streams; i++) {
 			const struct sref *r = &g->streams[i];
 			uint64_t ns = tick + i * (per / g->n_streams) + 2000u;
@@ -466,6 +514,8 @@ static int gen_media(struct gen *g)
 			if (len == 0 || emit_tp(g, ns, &g->d->t[r->t], len))
 				return -1;
 			g->st->valid_rtp++;
+			if (sr && sender_report(g, r, k, ns + 1000u))
+				return -1;
 		}
 	}
 	g->st->seq_count = ticks;

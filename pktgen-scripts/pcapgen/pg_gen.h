@@ -18,7 +18,9 @@
  * too, as a browser keeps them alive); audio timestamps advance by
  * clock/pps, video goes in 30 fps frames
  * (marker on the last packet of a frame, a VP8 payload descriptor first in
- * the payload). Sequence numbers start at seq_offset on every SSRC.
+ * the payload). Sequence numbers start at seq_offset on every SSRC. With
+ * sr_ms, every stream also sends a compound SRTCP packet (SR + SDES CNAME)
+ * every sr_ms, as browsers do about once a second.
  *
  * Attack kinds (PG_KINDS below): what each sends and which drop counter of
  * the data plane (enum sl_drop_reason) it must land in. Kinds marked
@@ -93,6 +95,7 @@ struct pg_opts {
 	uint16_t seq_offset;    /* first RTP sequence number on every SSRC */
 	uint32_t consent_ms;    /* media: consent request period; 0 = only the first */
 	uint8_t recv_consent;   /* media: recv transports get consent requests too */
+	uint32_t sr_ms;         /* media: an SRTCP sender report per stream every sr_ms; 0 = none */
 	uint32_t count;         /* attacks: frames; 0 = pps * seconds */
 	uint64_t seed;
 	uint64_t start_ns;      /* timestamp of the first frame (ns since the epoch) */
@@ -111,7 +114,7 @@ struct pg_sink {
 
 struct pg_stats {
 	uint64_t frames;
-	uint64_t stun, dtls, srtp, other; /* by the first payload byte (RFC 7983) */
+	uint64_t stun, dtls, srtp, srtcp, other; /* by the first two payload bytes (RFC 7983) */
 	uint64_t valid_rtp;    /* SRTP the server must accept as media */
 	uint64_t expect_drops; /* frames the server must count as pg_kind_drop() */
 	uint64_t bytes;        /* frame bytes */

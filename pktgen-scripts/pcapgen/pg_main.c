@@ -33,6 +33,7 @@ static void usage(FILE *f)
 		"  --seq-offset N    first RTP sequence number (default 30000)\n"
 		"  --consent-ms N    consent Binding request period (default 5000, 0: once)\n"
 		"  --recv-consent    media: consent requests on recv transports too\n"
+		"  --sr-ms N         media: an SRTCP sender report per stream every N ms (0: none)\n"
 		"  --src-mac MAC     source MAC (default 02:00:00:00:00:02)\n"
 		"  --dst-mac MAC     destination MAC: the server's NIC (default 02:00:00:00:00:01)\n"
 		"  --seed N          PRNG seed (default 1)\n"
@@ -71,11 +72,12 @@ static int sink_pcap(void *user, uint64_t ts_ns, const uint8_t *frame, size_t le
 
 static void summary(const char *path, enum pg_kind kind, const struct pg_stats *st)
 {
-	printf("pcapgen: %s kind=%s frames=%llu stun=%llu dtls=%llu srtp=%llu other=%llu "
-	       "bytes=%llu valid_rtp=%llu",
+	printf("pcapgen: %s kind=%s frames=%llu stun=%llu dtls=%llu srtp=%llu srtcp=%llu "
+	       "other=%llu bytes=%llu valid_rtp=%llu",
 	       path, pg_kind_name(kind), (unsigned long long)st->frames,
 	       (unsigned long long)st->stun, (unsigned long long)st->dtls,
-	       (unsigned long long)st->srtp, (unsigned long long)st->other,
+	       (unsigned long long)st->srtp, (unsigned long long)st->srtcp,
+	       (unsigned long long)st->other,
 	       (unsigned long long)st->bytes, (unsigned long long)st->valid_rtp);
 	if (pg_kind_drop(kind) < SL_DROP__COUNT)
 		printf(" expect=%s:%llu", sl_drop_name(pg_kind_drop(kind)),
@@ -135,7 +137,7 @@ static int all(const struct pg_dump *d, struct pg_opts *o, const char *dir)
 }
 
 enum { O_KEYS = 256, O_OUT, O_KIND, O_PPS, O_SECONDS, O_COUNT, O_SIZE, O_STREAMS, O_SEQ,
-       O_CONSENT, O_RECV_CONSENT, O_SRC_MAC, O_DST_MAC, O_SEED, O_START, O_LIST, O_HELP };
+       O_CONSENT, O_RECV_CONSENT, O_SR, O_SRC_MAC, O_DST_MAC, O_SEED, O_START, O_LIST, O_HELP };
 
 static const struct option longopts[] = {
 	{"keys", required_argument, NULL, O_KEYS},
@@ -149,6 +151,7 @@ static const struct option longopts[] = {
 	{"seq-offset", required_argument, NULL, O_SEQ},
 	{"consent-ms", required_argument, NULL, O_CONSENT},
 	{"recv-consent", no_argument, NULL, O_RECV_CONSENT},
+	{"sr-ms", required_argument, NULL, O_SR},
 	{"src-mac", required_argument, NULL, O_SRC_MAC},
 	{"dst-mac", required_argument, NULL, O_DST_MAC},
 	{"seed", required_argument, NULL, O_SEED},
@@ -176,6 +179,7 @@ static int option(int c, const char *arg, struct pg_opts *o, const char **keys,
 	case O_SEQ: bad = parse_u64(arg, 65535, &v); o->seq_offset = (uint16_t)v; break;
 	case O_CONSENT: bad = parse_u64(arg, 3600000, &v); o->consent_ms = (uint32_t)v; break;
 	case O_RECV_CONSENT: o->recv_consent = 1; return 0;
+	case O_SR: bad = parse_u64(arg, 3600000, &v); o->sr_ms = (uint32_t)v; break;
 	case O_SRC_MAC: bad = parse_mac(arg, o->src_mac); break;
 	case O_DST_MAC: bad = parse_mac(arg, o->dst_mac); break;
 	case O_SEED: bad = parse_u64(arg, UINT64_MAX, &o->seed); break;

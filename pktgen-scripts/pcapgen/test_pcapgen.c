@@ -16,6 +16,7 @@
 
 #include "dp_demux.h"
 #include "dp_net.h"
+#include "dp_rtcp.h"
 #include "dp_rtp.h"
 #include "dp_srtp.h"
 #include "dp_stun.h"
@@ -82,14 +83,14 @@ static int gen(const struct pg_dump *d, enum pg_kind k, const struct pg_opts *o,
 
 #define VALID_STUN SL_DROP__COUNT
 #define VALID_RTP (SL_DROP__COUNT + 1)
+#define VALID_RTCP (SL_DROP__COUNT + 3)
+#define N_OUT (SL_DROP__COUNT + 4)
 
 struct model {
 	const struct pg_dump *d;
 	struct dp_stun_hmac *hmac;
 	struct dp_srtp **srtp;  /* server side, per transport */
 	int *has_tuple;         /* a valid request came from the transport's tuple */
-	uint64_t n[SL_DROP__COUNT + 2];
-	uint64_t rtp_by_ssrc_first_seq_ok; /* in-order sequence numbers seen */
 };
 
 static void model_init(struct model *m, const struct pg_dump *d)
@@ -231,21 +232,33 @@ static unsigned int model_frame(struct model *m, struct frame *f)
 		return ti < 0 ? SL_DROP_DTLS_NO_TRANSPORT : SL_DROP__COUNT + 2;
 	case DP_DEMUX_RTP:
 		return ti < 0 ? SL_DROP_UNKNOWN_TUPLE : model_rtp(m, ti, p, (uint32_t)len);
-	case DP_DEMUX_RTCP:
-		return ti < 0 ? SL_DROP_UNKNOWN_TUPLE : SL_DROP__COUNT + 2;
+	case DP_DEMUX_RTCP: {
+		if (ti < 0)
+			return SL_DROP_UNKNOWN_TUPLE;
+		uint32_t n = (uint32_t)len;
+		struct dp_rtcp_iter it;
+		struct dp_rtcp_pkt pk;
+		struct dp_rtcp_sr sr;
+		if (dp_srtp_unprotect_rtcp(m->srtp[ti], p, &n, n) != DP_SRTP_OK ||
+		    dp_rtcp_iter_init(&it, p, n) != DP_RTCP_OK || !dp_rtcp_iter_next(&it, &pk) ||
+		    dp_rtcp_parse_sr(&pk, &sr) != DP_RTCP_OK || ssrc_of(&m->d->t[ti], sr.ssrc) < 0 ||
+		    !dp_rtcp_iter_next(&it, &pk) || pk.pt != DP_RTCP_PT_SDES)
+			return SL_DROP_RTCP_MALFORMED;
+		return VALID_RTCP;
+	}
 	default:
 		return SL_DROP_DEMUX_UNKNOWN;
 	}
 }
 
 /* Runs every frame of m through the model; per-frame outcomes into out[]. */
-static void model_run(struct model *md, struct mem *m, uint64_t out[SL_DROP__COUNT + 3])
+static void model_run(struct model *md, struct mem *m, uint64_t out[N_OUT])
 {
-	memset(out, 0, (SL_DROP__COUNT + 3) * sizeof(uint64_t));
+	memset(out, 0, N_OUT * sizeof(uint64_t));
 	for (size_t i = 0; i < m->n; i++) {
 		unsigned int r = model_frame(md, &m->f[i]);
-		CHECK(r <= SL_DROP__COUNT + 2);
-		if (r <= SL_DROP__COUNT + 2)
+		CHECK(r < N_OUT && r != SL_DROP__COUNT + 2);
+		if (r < N_OUT)
 			out[r]++;
 		if (i)
 			CHECK(m->f[i].ts >= m->f[i - 1].ts);
@@ -259,7 +272,7 @@ static void test_media(const struct pg_dump *d, struct mem *m)
 	struct pg_opts o;
 	struct pg_stats st;
 	struct model md;
-	uint64_t out[SL_DROP__COUNT + 3];
+	uint64_t out[N_OUT];
 	pg_opts_default(&o);
 	o.pps = 40;
 	o.seconds = 3;
@@ -298,6 +311,16 @@ static void test_media(const struct pg_dump *d, struct mem *m)
 	for (size_t i = 0; i < again.n && i < m->n; i++)
 		CHECK(again.f[i].len == m->f[i].len && memcmp(again.f[i].b, m->f[i].b, m->f[i].len) == 0);
 	free(again.f);
+
+	/* --sr-ms 1000: a sender report per stream at 1 s and 2 s */
+	o.sr_ms = 1000;
+	CHECK(gen(d, PG_KIND_MEDIA, &o, m, &st) == 0);
+	CHECK(st.srtcp == 6 && st.srtp == 360 && st.stun == 6);
+	model_init(&md, d);
+	model_run(&md, m, out);
+	CHECK(out[VALID_RTCP] == 6 && out[VALID_RTP] == 360);
+	model_fini(&md);
+	o.sr_ms = 0;
 
 	/* --recv-consent: the recv transport's consent requests too */
 	o.recv_consent = 1;
@@ -343,7 +366,7 @@ static void test_all_kinds(const struct pg_dump *d, struct mem *m)
 {
 	struct pg_opts o;
 	struct model md;
-	uint64_t out[SL_DROP__COUNT + 3];
+	uint64_t out[N_OUT];
 	pg_opts_default(&o);
 	o.pps = 30;
 	o.seconds = 2;

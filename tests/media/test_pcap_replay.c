@@ -190,7 +190,7 @@ static int run(const char *cmd)
 
 /* What sluice-pcapgen printed for one kind. */
 struct summary {
-	unsigned long long frames, stun, srtp, valid_rtp, expect;
+	unsigned long long frames, stun, srtp, srtcp, valid_rtp, expect;
 };
 
 static int read_summary(const char *kind, struct summary *s)
@@ -212,6 +212,8 @@ static int read_summary(const char *kind, struct summary *s)
 				s->stun = strtoull(p + 6, NULL, 10);
 			if ((p = strstr(line, " srtp=")))
 				s->srtp = strtoull(p + 6, NULL, 10);
+			if ((p = strstr(line, " srtcp=")))
+				s->srtcp = strtoull(p + 7, NULL, 10);
 			if ((p = strstr(line, " valid_rtp=")))
 				s->valid_rtp = strtoull(p + 11, NULL, 10);
 			if ((p = strstr(line, " expect=")) && (p = strchr(p, ':')))
@@ -236,7 +238,7 @@ static unsigned int attack_reasons(unsigned int out[PG_KIND__COUNT])
 
 struct snap {
 	uint64_t drops[SL_DROP__COUNT];
-	uint64_t rtp_in, stun_replies, rtp_a, rtp_b;
+	uint64_t rtp_in, stun_replies, rtp_a, rtp_b, rtcp_a, rtcp_b;
 };
 
 static void snap(struct snap *s)
@@ -247,6 +249,8 @@ static void snap(struct snap *s)
 	s->stun_replies = MH_LSUM(&H, stun_replies);
 	s->rtp_a = mh_tc(&H, TID_A)->rtp_in;
 	s->rtp_b = mh_tc(&H, TID_B)->rtp_in;
+	s->rtcp_a = mh_tc(&H, TID_A)->rtcp_in;
+	s->rtcp_b = mh_tc(&H, TID_B)->rtcp_in;
 }
 
 /* Waits (bounded) until the lcore sum at off reaches want. Last value. */
@@ -321,6 +325,7 @@ static void test_media(void)
 	/* 3 streams x 25 pps x 2 s; consent at 0 and 1 s on 2 transports */
 	CHECK_EQ(s.srtp, 3 * PPS * SECONDS);
 	CHECK_EQ(s.stun, 4);
+	CHECK_EQ(s.srtcp, 3); /* a sender report per stream at 1 s */
 	snap(&b);
 	CHECK_EQ(replay("media"), 0);
 	CHECK_EQ(mh_wait_event(&H, SL_MSG_ICE_SELECTED, TID_A, &ev), 0);
@@ -334,6 +339,9 @@ static void test_media(void)
 	CHECK_EQ(a.rtp_a - b.rtp_a, 2 * PPS * SECONDS);
 	CHECK_EQ(a.rtp_b - b.rtp_b, PPS * SECONDS);
 	CHECK_EQ(a.stun_replies - b.stun_replies, s.stun);
+	CHECK_EQ(mh_wait_ge(&H, &mh_tc(&H, TID_A)->rtcp_in, b.rtcp_a + 2), b.rtcp_a + 2);
+	CHECK_EQ(mh_wait_ge(&H, &mh_tc(&H, TID_B)->rtcp_in, b.rtcp_b + 1), b.rtcp_b + 1);
+	CHECK_EQ(a.drops[SL_DROP_RTCP_MALFORMED] - b.drops[SL_DROP_RTCP_MALFORMED], 0);
 	unsigned int reasons[PG_KIND__COUNT], n = attack_reasons(reasons);
 	for (unsigned int i = 0; i < n; i++)
 		CHECK_EQ(a.drops[reasons[i]] - b.drops[reasons[i]], 0);
@@ -354,10 +362,10 @@ static void test_media(void)
 	/* A's answers on A's socket; B's answers and A's video forwarded to B */
 	expect_rx(&A, 2, 0, 0);
 	expect_rx(&B, 2, PPS * SECONDS, SSRC_CB);
-	printf("media: %llu SRTP -> rtp_in +%llu (A %llu, B %llu), %llu consent -> %llu answers\n",
+	printf("media: %llu SRTP -> rtp_in +%llu (A %llu, B %llu), %llu SRTCP, %llu consent -> %llu answers\n",
 	       s.srtp, (unsigned long long)(a.rtp_in - b.rtp_in),
 	       (unsigned long long)(a.rtp_a - b.rtp_a), (unsigned long long)(a.rtp_b - b.rtp_b),
-	       s.stun, (unsigned long long)(a.stun_replies - b.stun_replies));
+	       s.srtcp, s.stun, (unsigned long long)(a.stun_replies - b.stun_replies));
 }
 
 static void test_attack(enum pg_kind k)
@@ -402,7 +410,7 @@ static int generate(void)
 	if (write_dump(dump) != 0)
 		return -1;
 	snprintf(cmd, sizeof(cmd),
-		 "'%s' --keys '%s' --out '%s' --kind all --pps %d --seconds %d --consent-ms 1000 "
+		 "'%s' --keys '%s' --out '%s' --kind all --pps %d --seconds %d --consent-ms 1000 --sr-ms 1000 "
 		 "--src-mac %s --dst-mac 02:00:00:00:00:01 >'%s/summary'",
 		 PCAPGEN, dump, DIR_, PPS, SECONDS, mac, DIR_);
 	if (run(cmd) != 0)
