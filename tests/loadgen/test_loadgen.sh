@@ -98,6 +98,7 @@ fi
 
 in_ns timeout 120 "$LG_BIN" --url "http://127.0.0.1:$port" --secret "$secret" --local-ip 198.18.0.2 \
 	--rooms 2 --peers 4 --seconds 5 --video-kbps 300 --server-pid "$dp_pid" --server-pid "$cp_pid" \
+	--dump-keys "$work/keys.json" \
 	--json-out "$work/lg.json" "${extra[@]}" >"$work/lg.log" 2>&1
 st=$?
 cat "$work/lg.log"
@@ -113,6 +114,13 @@ rx=$(json rx_packets)
 [ "$rx" -gt 1000 ] || fail "only $rx packets received"
 if [ "$mode" = clean ]; then
 	[ "$(json lost_packets)" = 0 ] || fail "loss on a clean path: $(json lost_packets)"
+	# the key dump is what the pcap generator reads (pktgen-scripts/README.md)
+	if [ -n "${PCAPGEN_BIN:-}" ]; then
+		"$PCAPGEN_BIN" --keys "$work/keys.json" --out "$work/pcap" --kind all --seconds 1 --pps 50 \
+			>"$work/pcapgen.log" 2>&1 || fail "sluice-pcapgen refused the loadgen's key dump"
+		[ -s "$work/pcap/media.pcap" ] || fail "no media.pcap from the key dump"
+		echo "pcapgen: $(grep -c pcap "$work/pcapgen.log") pcaps from the loadgen's --dump-keys"
+	fi
 else
 	dropped=$(in_ns nft -j list table netdev sl_lg_loss | python3 -c 'import json,sys
 print(sum(r["expr"][-2]["counter"]["packets"] for r in (x["rule"] for x in json.load(sys.stdin)["nftables"] if "rule" in x)))')
