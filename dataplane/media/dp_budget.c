@@ -33,9 +33,12 @@
  *
  *  - Event ring priorities. Control events (RESULT, ICE_SELECTED,
  *    ICE_DISCONNECTED, HELLO_ACK, NOOP_REPLY) may use the whole ring; DTLS
- *    and key-frame requests leave DP_EVT_CTRL_RESERVE slots free; periodic
+ *    leaves DP_EVT_CTRL_RESERVE slots free, key-frame requests
+ *    DP_EVT_LOW_RESERVE (they are retried by the receiver, and most never
+ *    become events: dp_media.c routes them on the data plane); periodic
  *    stats leave half the ring (dp_stats.c). What is refused for that is
- *    evt_shed. An ICE event that finds the ring full anyway is not lost:
+ *    evt_shed. Commands are taken only while the ring has room for their
+ *    RESULT (dp_cmd.c): back-pressure, they wait in their ring. An ICE event that finds the ring full anyway is not lost:
  *    the transport remembers it (evt_deferred) and dp_budget_timer queues
  *    it again, with the transport's state of that moment.
  */

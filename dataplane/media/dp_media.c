@@ -284,7 +284,7 @@ static void keyframe_request(struct dp_media *md, struct dp_transport *t, uint32
 	ev.h.transport_id = t->id;
 	ev.u.keyframe.producer_id = c->producer_id;
 	ev.u.keyframe.consumer_id = c->id;
-	dp_budget_evt_low(md, t, &ev, DP_EVT_CTRL_RESERVE);
+	dp_budget_evt_low(md, t, &ev, DP_EVT_LOW_RESERVE);
 }
 
 static void rtcp_feedback(struct dp_media *md, struct dp_transport *t, const uint8_t *p,

@@ -62,7 +62,9 @@ struct dp_rtx_buf;   /* dp_nack.h */
 #define DP_TP_RX_SSRCS 8u        /* RTCP sender SSRCs learned from a receiving transport */
 #define DP_DTLS_INFLIGHT 8u      /* DTLS datagrams per transport waiting in the event ring */
 #define DP_DTLS_LATE_MAX 8u      /* handshake retransmissions accepted after the keys */
-#define DP_EVT_CTRL_RESERVE (SL_EVT_RING_SIZE / 8u) /* event slots only control events take */
+#define DP_EVT_CTRL_RESERVE (SL_EVT_RING_SIZE / 8u) /* slots only control events take */
+#define DP_EVT_LOW_RESERVE (SL_EVT_RING_SIZE / 4u)  /* ... and DTLS: key-frame requests
+						    * leave them (stats: dp_stats.c) */
 
 /* Statistics state (dp_stats.c; owned like the object it is part of). */
 #define DP_SR_HIST 4u            /* SRs sent per consumer remembered for RTT */
