@@ -75,9 +75,10 @@ int dp_budget_rtcp_ssrc(const struct dp_media *md, const struct dp_transport *t,
 	return t->n_consumers > 0 && t->n_rx_ssrc < DP_TP_RX_SSRCS;
 }
 
-void dp_budget_rtcp_learn(struct dp_transport *t, uint32_t ssrc)
+void dp_budget_rtcp_learn(const struct dp_media *md, struct dp_transport *t, uint32_t ssrc)
 {
-	if (rx_ssrc_known(t, ssrc) || t->n_rx_ssrc >= DP_TP_RX_SSRCS)
+	if (!t->n_consumers || t->n_rx_ssrc >= DP_TP_RX_SSRCS || rx_ssrc_known(t, ssrc) ||
+	    dp_htab_get(&md->prod_ssrc, (uint64_t)t->id << 32 | ssrc))
 		return;
 	t->rx_ssrc[t->n_rx_ssrc++] = ssrc;
 }

@@ -154,8 +154,8 @@ unsigned int dp_media_poll(struct dp_lcore *lc)
 				dp_media_input_local(md, hs[i].m, &hs[i].u.udp);
 			else if (hs[i].kind == DP_HO_FANOUT)
 				dp_forward_fanout_in(md, &hs[i]);
-			else /* KEYFRAME: a consumer on lcore s asked */
-				dp_feedback_keyframe(md, hs[i].producer_id);
+			else if (dp_feedback_keyframe(md, hs[i].producer_id) != 0)
+				dp_count_drop(lc, SL_DROP_NO_PRODUCER); /* gone meanwhile */
 		}
 		total += n;
 	}

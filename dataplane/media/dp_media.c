@@ -357,8 +357,7 @@ static void rtcp_input(struct dp_media *md, struct dp_transport *t, struct rte_m
 		drop(md, t, m, dp_srtp_drop_reason(st));
 		return;
 	}
-	if (t->n_consumers)
-		dp_budget_rtcp_learn(t, ssrc); /* authenticated: a receiver of ours */
+	dp_budget_rtcp_learn(md, t, ssrc); /* authenticated: maybe a receiver of ours */
 	dp_forward_follow_tuple(md, t, u);
 	lc->ctr->rtcp_in++;
 	t->ctr->rtcp_in++;

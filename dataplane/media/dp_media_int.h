@@ -355,7 +355,9 @@ static inline void dp_tp_drop(struct dp_lcore *lc, struct dp_transport *t, unsig
  * and there is room to learn it (dp_budget_rtcp_learn after it
  * authenticated). 0: drop it before libsrtp sees it. */
 int dp_budget_rtcp_ssrc(const struct dp_media *md, const struct dp_transport *t, uint32_t ssrc);
-void dp_budget_rtcp_learn(struct dp_transport *t, uint32_t ssrc);
+/* SRTCP from ssrc authenticated on t: remembered when t holds consumers
+ * and it is no producer SSRC (while there is room). */
+void dp_budget_rtcp_learn(const struct dp_media *md, struct dp_transport *t, uint32_t ssrc);
 /* A DTLS datagram (first byte: content type) of t may go to the control
  * plane: 0, or the drop reason (after the keys only alerts and a few
  * handshake retransmissions; at most DP_DTLS_INFLIGHT in the event ring;
