@@ -40,7 +40,9 @@
  *    evt_shed. Commands are taken only while the ring has room for their
  *    RESULT (dp_cmd.c): back-pressure, they wait in their ring. An ICE event that finds the ring full anyway is not lost:
  *    the transport remembers it (evt_deferred) and dp_budget_timer queues
- *    it again, with the transport's state of that moment.
+ *    it again, with the transport's state of that moment; no DTLS of that
+ *    transport is queued before it (the control plane hears of the
+ *    selection first).
  */
 #include <errno.h>
 #include <string.h>
@@ -98,8 +100,13 @@ static int evt_taken(const struct rte_ring *r, uint32_t pos)
 	return (int32_t)(tail - pos) >= 0;
 }
 
+static int ice_flush(struct dp_media *md, struct dp_transport *t);
+
 unsigned int dp_budget_dtls(struct dp_media *md, struct dp_transport *t, uint8_t ctype)
 {
+	/* the control plane learns of the selection before its DTLS */
+	if (t->ice_evt_pending && ice_flush(md, t) != 0)
+		return SL_DROP_EVT_SHED;
 	if (t->srtp && ctype != DTLS_CT_ALERT) {
 		if ((ctype != DTLS_CT_HANDSHAKE && ctype != DTLS_CT_CCS) ||
 		    t->dtls_late >= DP_DTLS_LATE_MAX)
@@ -187,6 +194,20 @@ void dp_budget_ice_event(struct dp_media *md, struct dp_transport *t, unsigned i
 	ice_pending_clear(md, t);
 }
 
+/* Queues t's pending ICE event. 0 (queued, or nothing to queue any more)
+ * or -ENOBUFS (the ring is still full). */
+static int ice_flush(struct dp_media *md, struct dp_transport *t)
+{
+	struct sl_msg ev;
+	if (ice_event(md, t, t->ice_evt_pending, &ev) == 0) {
+		if (rte_ring_enqueue_elem(md->lc->evt, &ev, SL_MSG_SIZE) != 0)
+			return -ENOBUFS;
+		md->lc->ctr->evts++;
+	}
+	ice_pending_clear(md, t);
+	return 0;
+}
+
 void dp_budget_forget(struct dp_media *md, struct dp_transport *t)
 {
 	ice_pending_clear(md, t);
@@ -199,16 +220,7 @@ void dp_budget_timer(struct dp_media *md, uint64_t now_ns)
 		return;
 	for (uint32_t i = 0; i < md->n_local && md->ice_evt_pending; i++) {
 		struct dp_transport *t = md->tp[md->local[i]];
-		if (!t->ice_evt_pending)
-			continue;
-		struct sl_msg ev;
-		if (ice_event(md, t, t->ice_evt_pending, &ev) != 0) {
-			ice_pending_clear(md, t);
-			continue;
-		}
-		if (rte_ring_enqueue_elem(md->lc->evt, &ev, SL_MSG_SIZE) != 0)
+		if (t->ice_evt_pending && ice_flush(md, t) != 0)
 			return; /* still full: next time */
-		md->lc->ctr->evts++;
-		ice_pending_clear(md, t);
 	}
 }
