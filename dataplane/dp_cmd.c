@@ -105,6 +105,13 @@ unsigned int dp_cmd_poll(struct dp_lcore *lc, unsigned int budget)
 		budget = DP_CMD_BUDGET;
 	if (rte_ring_count(lc->cmd) > SL_CMD_RING_SIZE / 4)
 		budget = DP_CMD_BUDGET_DEEP;
+	/* back-pressure: a command answers with at most one event, so take no
+	 * more than the event ring has room for; the rest wait in their ring */
+	unsigned int room = rte_ring_free_count(lc->evt);
+	if (budget > room)
+		budget = room;
+	if (budget == 0)
+		return 0;
 	unsigned int n = rte_ring_dequeue_burst_elem(lc->cmd, batch, SL_MSG_SIZE, budget, NULL);
 	for (unsigned int i = 0; i < n; i++)
 		apply_one(lc, &batch[i]);

@@ -4,10 +4,16 @@
  * dp_media_int.h for ownership: everything here runs on the producer
  * transport's lcore):
  *  - key-frame requests: SL_MSG_REQUEST_KEYFRAME (sent by the control plane
- *    when a consumer sent PLI/FIR or was resumed) becomes an SRTCP PLI, or
- *    FIR when the producer negotiated only FIR, from DP_SERVER_SSRC to the
- *    producer's SSRC on the transport's selected tuple; at most one per
- *    producer every DP_KF_MIN_NS, the others counted (pli_suppressed);
+ *    when a consumer was resumed, or relays a consumer's PLI/FIR it got as
+ *    an event) and consumers' PLI/FIR routed on the data plane (dp_media.c,
+ *    the KEYFRAME handoff) become an SRTCP PLI, or FIR when the producer
+ *    negotiated only FIR, from DP_SERVER_SSRC to the producer's SSRC on the
+ *    transport's selected tuple; at most one per producer every
+ *    DP_KF_MIN_NS. A request within the window is not lost: it is
+ *    remembered (kf_pending; counted in pli_suppressed, however many
+ *    coalesce) and one request is sent when the window ends (the lcore's
+ *    timer, dp_feedback_kf_timer), so every request is answered within
+ *    one window;
  *  - transport-wide congestion control feedback: the transport-wide
  *    sequence number and arrival time of every authenticated producer
  *    packet go to a fixed ring of the transport; every DP_TCC_FB_NS (or
@@ -113,27 +119,35 @@ unsigned int dp_tp_blocked(const struct dp_transport *t)
 	return tp_blocked(t);
 }
 
-int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id)
+static void kf_pending_set(struct dp_media *md, struct dp_producer *p, int on)
 {
-	struct dp_producer *p = dp_htab_get(&md->prod_id, producer_id);
-	if (!p)
-		return -ENOENT;
-	struct dp_transport *t = dp_tp_get(md, p->transport_id);
-	if (!t)
-		return -ENOENT;
-	uint64_t now = dp_media_clock(md);
-	if (p->kf_last_ns && now - p->kf_last_ns < DP_KF_MIN_NS) {
-		t->ctr->pli_suppressed++;
-		return 0;
-	}
+	if (!p->kf_pending == !on)
+		return;
+	p->kf_pending = (uint8_t)!!on;
+	if (on)
+		md->kf_pending++;
+	else
+		md->kf_pending--;
+}
+
+void dp_feedback_kf_forget(struct dp_media *md, struct dp_producer *p)
+{
+	kf_pending_set(md, p, 0);
+}
+
+/* Sends the key-frame request of p now (no window check). */
+static void kf_send(struct dp_media *md, struct dp_producer *p, struct dp_transport *t,
+		    uint64_t now)
+{
+	kf_pending_set(md, p, 0);
 	unsigned int why = tp_blocked(t);
 	if (why) { /* not sent, so not rate-limited either: the next one may go */
 		dp_tp_drop(md->lc, t, why);
-		return 0;
+		return;
 	}
 	struct rte_mbuf *m = rtcp_mbuf(md, t);
 	if (!m)
-		return 0;
+		return;
 	uint8_t *b = rte_pktmbuf_mtod_offset(m, uint8_t *, DP_UDP4_HDRS);
 	size_t len;
 	if (p->fir_only) {
@@ -146,7 +160,43 @@ int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id)
 		p->kf_last_ns = now ? now : 1;
 		t->ctr->pli_out++;
 	}
+}
+
+int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id)
+{
+	struct dp_producer *p = dp_htab_get(&md->prod_id, producer_id);
+	if (!p)
+		return -ENOENT;
+	struct dp_transport *t = dp_tp_get(md, p->transport_id);
+	if (!t)
+		return -ENOENT;
+	uint64_t now = dp_media_clock(md);
+	if (p->kf_last_ns && now - p->kf_last_ns < DP_KF_MIN_NS) {
+		t->ctr->pli_suppressed++; /* coalesced: one goes when the window ends */
+		kf_pending_set(md, p, 1);
+		return 0;
+	}
+	kf_send(md, p, t, now);
 	return 0;
+}
+
+void dp_feedback_kf_timer(struct dp_media *md, uint64_t now_ns)
+{
+	struct dp_htab_ent *e;
+	uint32_t pos = 0;
+	if (!md->kf_pending)
+		return;
+	while (md->kf_pending && (e = dp_htab_next(&md->prod_id, &pos)) != NULL) {
+		struct dp_producer *p = e->val;
+		/* kf_last_ns came from the TSC clock: it may be a hair ahead */
+		if (!p->kf_pending || (int64_t)(now_ns - p->kf_last_ns) < (int64_t)DP_KF_MIN_NS)
+			continue;
+		struct dp_transport *t = dp_tp_get(md, p->transport_id);
+		if (t)
+			kf_send(md, p, t, now_ns);
+		else
+			kf_pending_set(md, p, 0);
+	}
 }
 
 /* ------------------------------------------------------------------ */

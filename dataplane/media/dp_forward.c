@@ -419,6 +419,7 @@ void dp_forward_fanout_in(struct dp_media *md, const struct dp_handoff *h)
 		return;
 	}
 	fan->sr = h->u.fan.sr;
+	fan->src_lcore = (uint8_t)(h->src + 1u); /* where its key-frame requests go */
 	f.abs24 = abs_send_time_now();
 	forward_fan(md, fan, &f);
 	rte_pktmbuf_free(h->m);

@@ -12,6 +12,10 @@
  *    media input on it.
  *  - FANOUT: a reference to a producer's plaintext RTP packet; dst forwards
  *    it to its own consumers of that producer.
+ *  - KEYFRAME (no mbuf): a consumer on src sent PLI/FIR for a producer of
+ *    dst (src learnt dst from the producer's fan-out descriptors); dst
+ *    asks the producer (dp_feedback_keyframe), without a round trip
+ *    through the control plane.
  * A full ring drops the packet (ring_full on src); the counters handoff_out
  * (src) and handoff_in (dst) count what went through.
  */
@@ -101,6 +105,19 @@ void dp_handoff_raw(struct dp_media *md, unsigned int dst, struct rte_mbuf *m,
 	md->lc->ctr->handoff_out++;
 }
 
+int dp_handoff_keyframe(struct dp_media *md, unsigned int dst, uint32_t producer_id)
+{
+	struct dp_handoff h;
+	struct rte_ring *r = dst < md->n_lcores ? md->ho_out[dst] : NULL;
+	memset(&h, 0, sizeof(h));
+	h.kind = DP_HO_KEYFRAME;
+	h.producer_id = producer_id;
+	if (!r || rte_ring_sp_enqueue_elem(r, &h, sizeof(h)) != 0)
+		return -ENOBUFS; /* not counted: the caller takes the event path */
+	md->lc->ctr->handoff_out++;
+	return 0;
+}
+
 int dp_handoff_fanout(struct dp_media *md, unsigned int dst, const struct dp_handoff *h)
 {
 	struct rte_ring *r = dst < md->n_lcores ? md->ho_out[dst] : NULL;
@@ -132,10 +149,13 @@ unsigned int dp_media_poll(struct dp_lcore *lc)
 		md->now_ns = dp_media_clock(md);
 		lc->ctr->handoff_in += n;
 		for (unsigned int i = 0; i < n; i++) {
+			hs[i].src = (uint8_t)s;
 			if (hs[i].kind == DP_HO_RAW)
 				dp_media_input_local(md, hs[i].m, &hs[i].u.udp);
-			else
+			else if (hs[i].kind == DP_HO_FANOUT)
 				dp_forward_fanout_in(md, &hs[i]);
+			else if (dp_feedback_keyframe(md, hs[i].producer_id) != 0)
+				dp_count_drop(lc, SL_DROP_NO_PRODUCER); /* gone meanwhile */
 		}
 		total += n;
 	}

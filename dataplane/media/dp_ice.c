@@ -235,11 +235,6 @@ void dp_ice_timer(struct dp_media *md, uint64_t now_ns)
 		    now_ns - t->last_valid_ns <= t->ice_timeout_ns)
 			continue;
 		t->connected = 0;
-		struct sl_msg ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.h.type = SL_MSG_ICE_DISCONNECTED;
-		ev.h.transport_id = t->id;
-		dp_tuple_to_sl(md, &t->tuples[t->selected], &ev.u.ice.tuple);
-		dp_evt_push(md->lc, &ev);
+		dp_budget_ice_event(md, t, DP_ICE_EVT_DISCONNECTED);
 	}
 }

@@ -3,7 +3,9 @@
  * dp_media - glue of the media path (contract in dataplane/dp_media.h):
  * per-lcore set-up, command dispatch, the input path up to the protocol
  * handlers (port owner -> handoff, RFC 7983 demux, tuple lookup), DTLS
- * relay to the control plane, SRTCP input and the timer.
+ * relay to the control plane, SRTCP input and the timer. The budgets
+ * checked on the way (SRTCP sender SSRC, DTLS in flight, event priorities)
+ * are dp_budget.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include "dp_bytes.h"
 #include "dp_demux.h"
 #include "dp_media.h"
 #include "dp_media_int.h"
@@ -213,6 +216,12 @@ static void dtls_input(struct dp_media *md, struct dp_transport *t, struct rte_m
 		drop(md, t, m, SL_DROP_TOO_BIG);
 		return;
 	}
+	unsigned int why = dp_budget_dtls(md, t, *rte_pktmbuf_mtod_offset(m, const uint8_t *,
+									   u->payload_off));
+	if (why) {
+		drop(md, t, m, why);
+		return;
+	}
 	if (rte_ring_dequeue_elem(lc->slot_free, &idx, sizeof(idx)) != 0 ||
 	    idx >= lc->shm->n_slots) {
 		drop(md, t, m, SL_DROP_SLOT_EXHAUSTED);
@@ -237,16 +246,37 @@ static void dtls_input(struct dp_media *md, struct dp_transport *t, struct rte_m
 		rte_ring_enqueue_elem(lc->slot_free, &idx, sizeof(idx));
 		return;
 	}
+	dp_budget_dtls_queued(md, t);
 	t->ctr->dtls_in++;
 }
 
-/* PLI / FIR from a consumer's receiver -> SL_MSG_KEYFRAME_REQUEST. The
- * control plane relays it to the producer's lcore as SL_MSG_REQUEST_KEYFRAME
- * (dp_feedback.c sends the PLI there, rate-limited). */
+/* PLI / FIR from a consumer's receiver, routed on the data plane when it
+ * can be: a producer on this lcore is asked directly, one on another lcore
+ * that sent us its media through the KEYFRAME handoff (dp_feedback.c sends
+ * the PLI there, coalescing per window). Otherwise (the producer's lcore
+ * not known yet, or that ring full) SL_MSG_KEYFRAME_REQUEST goes to the
+ * control plane, which relays it as SL_MSG_REQUEST_KEYFRAME, as a
+ * low-priority event. Requests for one producer closer than DP_KF_FWD_NS
+ * are merged here already (pli_suppressed of the consumer transport): the
+ * first one's key frame serves them. */
 static void keyframe_request(struct dp_media *md, struct dp_transport *t, uint32_t media_ssrc)
 {
 	struct dp_consumer *c = dp_htab_get(&md->cons_ssrc, (uint64_t)t->id << 32 | media_ssrc);
 	if (!c)
+		return;
+	struct dp_fan *fan = c->fan;
+	if (fan && fan->kf_fwd_ns && md->now_ns - fan->kf_fwd_ns < DP_KF_FWD_NS) {
+		t->ctr->pli_suppressed++;
+		return;
+	}
+	if (fan)
+		fan->kf_fwd_ns = md->now_ns ? md->now_ns : 1;
+	if (dp_htab_get(&md->prod_id, c->producer_id)) {
+		dp_feedback_keyframe(md, c->producer_id);
+		return;
+	}
+	if (fan && fan->src_lcore && fan->src_lcore - 1u != md->lc->index &&
+	    dp_handoff_keyframe(md, fan->src_lcore - 1u, c->producer_id) == 0)
 		return;
 	struct sl_msg ev;
 	memset(&ev, 0, sizeof(ev));
@@ -254,7 +284,7 @@ static void keyframe_request(struct dp_media *md, struct dp_transport *t, uint32
 	ev.h.transport_id = t->id;
 	ev.u.keyframe.producer_id = c->producer_id;
 	ev.u.keyframe.consumer_id = c->id;
-	dp_evt_push(md->lc, &ev);
+	dp_budget_evt_low(md, t, &ev, DP_EVT_LOW_RESERVE);
 }
 
 static void rtcp_feedback(struct dp_media *md, struct dp_transport *t, const uint8_t *p,
@@ -316,11 +346,18 @@ static void rtcp_input(struct dp_media *md, struct dp_transport *t, struct rte_m
 		drop(md, t, m, SL_DROP_RTCP_MALFORMED);
 		return;
 	}
+	/* the sender SSRC is in clear: libsrtp would make a stream for a new one */
+	uint32_t ssrc = dp_get_be32(p + 4);
+	if (!dp_budget_rtcp_ssrc(md, t, ssrc)) {
+		drop(md, t, m, SL_DROP_RTCP_UNKNOWN_SSRC);
+		return;
+	}
 	enum dp_srtp_status st = dp_srtp_unprotect_rtcp(t->srtp, p, &len, len);
 	if (st != DP_SRTP_OK) {
 		drop(md, t, m, dp_srtp_drop_reason(st));
 		return;
 	}
+	dp_budget_rtcp_learn(md, t, ssrc); /* authenticated: maybe a receiver of ours */
 	dp_forward_follow_tuple(md, t, u);
 	lc->ctr->rtcp_in++;
 	t->ctr->rtcp_in++;
@@ -397,6 +434,8 @@ void dp_media_timer(struct dp_lcore *lc, uint64_t now_ns)
 		return;
 	clock_rebase(md, now_ns);
 	dp_ice_timer(md, now_ns);
+	dp_budget_timer(md, now_ns);
+	dp_feedback_kf_timer(md, now_ns);
 	dp_feedback_timer(md, now_ns);
 	dp_feedback_sr_timer(md, now_ns);
 	dp_nack_timer(md, now_ns);

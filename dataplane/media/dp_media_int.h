@@ -47,13 +47,24 @@ struct dp_rtx_buf;   /* dp_nack.h */
 #define DP_RTP_DATA_OFF 2u       /* extra headroom: RTP lands 4-byte aligned */
 #define DP_STASH 32u             /* mbufs allocated at once for consumer copies */
 #define DP_SERVER_SSRC 0x534c4345u /* sender SSRC of the RTCP we originate ("SLCE") */
-#define DP_KF_MIN_NS 500000000ull  /* at most one key-frame request per producer per 500 ms */
+#define DP_KF_MIN_NS 500000000ull  /* at most one key-frame request per producer per 500 ms;
+				    * the ones within it are coalesced into one sent when
+				    * it ends (dp_feedback.c) */
+#define DP_KF_FWD_NS 20000000ull   /* consumers' requests for one producer merged on their lcore */
 #define DP_TCC_RING 1024u        /* transport-cc arrivals kept per producer transport */
 #define DP_TCC_HIST 256u         /* reported arrivals kept to re-report after a late one */
 #define DP_TCC_FB_NS 50000000ull /* transport-cc feedback period */
 #define DP_RR_NS 1000000000ull   /* receiver report period */
 #define DP_SR_NS 1000000000ull   /* sender report period (to consumers) */
 #define DP_RTCP_BUF_MAX 1200u    /* plaintext RTCP we build, per datagram */
+
+/* Budgets (dp_budget.c): what one transport may cost the others. */
+#define DP_TP_RX_SSRCS 8u        /* RTCP sender SSRCs learned from a receiving transport */
+#define DP_DTLS_INFLIGHT 8u      /* DTLS datagrams per transport waiting in the event ring */
+#define DP_DTLS_LATE_MAX 8u      /* handshake retransmissions accepted after the keys */
+#define DP_EVT_CTRL_RESERVE (SL_EVT_RING_SIZE / 8u) /* slots only control events take */
+#define DP_EVT_LOW_RESERVE (SL_EVT_RING_SIZE / 4u)  /* ... and DTLS: key-frame requests
+						    * leave them (stats: dp_stats.c) */
 
 /* Statistics state (dp_stats.c; owned like the object it is part of). */
 #define DP_SR_HIST 4u            /* SRs sent per consumer remembered for RTT */
@@ -121,7 +132,16 @@ struct dp_transport {
 	uint32_t n_consumers;
 	uint32_t local_idx;     /* position in dp_media.local[] */
 	uint16_t twcc_seq;      /* next transport-wide sequence number we send */
-	uint16_t pad2;
+	uint8_t ice_evt_pending; /* an ICE event found the ring full: DP_ICE_EVT_* to re-send */
+	uint8_t dtls_late;      /* handshake records accepted after the keys (< DP_DTLS_LATE_MAX) */
+	/* RTCP sender SSRCs seen from this transport's receivers (dp_budget.c) */
+	uint32_t n_rx_ssrc;
+	uint32_t rx_ssrc[DP_TP_RX_SSRCS];
+	/* event-ring positions (prod.tail after the enqueue) of the last DTLS_RECV
+	 * events; a slot is free when the control plane dequeued past it */
+	uint32_t dtls_pos[DP_DTLS_INFLIGHT];
+	uint8_t dtls_used[DP_DTLS_INFLIGHT];
+	uint32_t dtls_next;     /* next dtls_pos[] entry to reuse (the oldest) */
 	struct dp_tuple tuples[DP_TP_TUPLES];
 	struct dp_tcc *tcc;     /* arrivals to report; NULL until a producer uses transport-cc */
 	struct dp_srtp *srtp;   /* NULL until SL_MSG_SRTP_KEYS */
@@ -156,7 +176,8 @@ struct dp_producer {
 	uint32_t clock_rate;
 	struct sl_ext_ids ext; /* ids as the producer sends them */
 	uint8_t fir_seq;       /* FIR command sequence number */
-	uint8_t pad2[7];
+	uint8_t kf_pending;    /* a request came within the window: send when it ends */
+	uint8_t pad2[6];
 	uint64_t kf_last_ns;   /* last key-frame request sent; 0 = never */
 	/* reception statistics for receiver reports (RFC 3550 A.1, A.8) */
 	uint8_t rx_init;       /* a media packet was counted */
@@ -231,18 +252,23 @@ struct dp_fan {
 	struct dp_consumer *head;
 	struct dp_sr_ref sr;        /* the producer's, as of the last packet forwarded */
 	struct dp_rtx_buf *rtx;     /* retransmission buffer (dp_nack.h); NULL: none */
+	uint64_t kf_fwd_ns;         /* last consumer key-frame request passed on; 0 = never */
+	uint8_t src_lcore;          /* 1 + index of the producer's lcore (from its
+				     * fan-out descriptors), 0 = not known (yet) */
 };
 
 /* What travels with an mbuf between lcores. */
 enum dp_handoff_kind {
 	DP_HO_RAW = 1,    /* a received datagram for the owner of its port */
 	DP_HO_FANOUT = 2, /* a plaintext RTP packet of producer_id */
+	DP_HO_KEYFRAME = 3, /* no mbuf: a consumer asked producer_id for a key frame */
 };
 
 struct dp_handoff {
-	struct rte_mbuf *m;
+	struct rte_mbuf *m;  /* NULL for KEYFRAME */
 	uint8_t kind;
-	uint8_t pad[3];
+	uint8_t src;         /* index of the sending lcore */
+	uint8_t pad[2];
 	uint32_t producer_id;  /* FANOUT */
 	union {
 		struct dp_udp_info udp; /* RAW: as dp_net_input saw it */
@@ -289,6 +315,8 @@ struct dp_media {
 	uint64_t st_last_ns;             /* last transport gauge round (dp_stats.c) */
 	uint32_t st_pos;                 /* STREAM_STATS scan: position in prod_id/cons_id */
 	uint8_t st_cons;                 /* ... 0: in prod_id, 1: in cons_id */
+	uint32_t kf_pending;             /* producers with kf_pending set */
+	uint32_t ice_evt_pending;        /* transports with ice_evt_pending set */
 };
 
 /* CLOCK_MONOTONIC nanoseconds from the TSC, rebased by every timer call
@@ -317,6 +345,38 @@ static inline void dp_tp_drop(struct dp_lcore *lc, struct dp_transport *t, unsig
 	if (t)
 		t->ctr->drops[reason]++;
 }
+
+/* dp_budget.c: what one transport may cost the others (issue 12) */
+#define DP_ICE_EVT_SELECTED 1u
+#define DP_ICE_EVT_DISCONNECTED 2u
+/* 1 when SRTCP with this sender SSRC may be unprotected on t: one of its
+ * producers' media/RTX SSRCs, or one of the (at most DP_TP_RX_SSRCS)
+ * receiver SSRCs it sent from before, or a new one while t holds consumers
+ * and there is room to learn it (dp_budget_rtcp_learn after it
+ * authenticated). 0: drop it before libsrtp sees it. */
+int dp_budget_rtcp_ssrc(const struct dp_media *md, const struct dp_transport *t, uint32_t ssrc);
+/* SRTCP from ssrc authenticated on t: remembered when t holds consumers
+ * and it is no producer SSRC (while there is room). */
+void dp_budget_rtcp_learn(const struct dp_media *md, struct dp_transport *t, uint32_t ssrc);
+/* A DTLS datagram (first byte: content type) of t may go to the control
+ * plane: 0, or the drop reason (after the keys only alerts and a few
+ * handshake retransmissions; at most DP_DTLS_INFLIGHT in the event ring;
+ * the ring's control reserve kept free). */
+unsigned int dp_budget_dtls(struct dp_media *md, struct dp_transport *t, uint8_t ctype);
+/* The DTLS_RECV event of t was queued: remember where it is in the ring. */
+void dp_budget_dtls_queued(struct dp_media *md, struct dp_transport *t);
+/* Queues a low-priority event (stats, key-frame requests) only while more
+ * than reserve ring slots stay free for control events; else counted as
+ * SL_DROP_EVT_SHED (on t, when given). 0 or -ENOBUFS. */
+int dp_budget_evt_low(struct dp_media *md, struct dp_transport *t, struct sl_msg *ev,
+		      uint32_t reserve);
+/* Queues an ICE event (SELECTED/DISCONNECTED) of t; when the ring is full
+ * it is kept (t->ice_evt_pending, counted as SL_DROP_EVT_DEFERRED) and
+ * queued again by dp_budget_timer, with the state of the moment. */
+void dp_budget_ice_event(struct dp_media *md, struct dp_transport *t, unsigned int what);
+void dp_budget_timer(struct dp_media *md, uint64_t now_ns);
+/* t is being destroyed: nothing pending of it stays counted. */
+void dp_budget_forget(struct dp_media *md, struct dp_transport *t);
 
 /* dp_transport.c */
 int dp_transport_create(struct dp_media *md, const struct sl_msg *cmd);
@@ -376,10 +436,21 @@ void dp_handoff_raw(struct dp_media *md, unsigned int dst, struct rte_mbuf *m,
  * Returns 0, or -ENOBUFS (the caller's reference is dropped and counted). */
 int dp_handoff_fanout(struct dp_media *md, unsigned int dst, const struct dp_handoff *h);
 
+/* Asks lcore dst (the producer's) for a key frame of producer_id. 0 or
+ * -ENOBUFS (ring full: nothing queued). */
+int dp_handoff_keyframe(struct dp_media *md, unsigned int dst, uint32_t producer_id);
+
 /* dp_feedback.c: RTCP the SFU originates towards producers */
-/* SL_MSG_REQUEST_KEYFRAME: PLI (or FIR) to the producer, rate-limited. 0
- * (sent, suppressed, or not connected: counted) or -ENOENT. */
+/* SL_MSG_REQUEST_KEYFRAME, or a consumer's PLI/FIR routed on the data
+ * plane: PLI (or FIR) to the producer, at most one per DP_KF_MIN_NS; a
+ * request within the window is coalesced (pli_suppressed) into one sent
+ * when the window ends (dp_feedback_kf_timer). 0 (sent, deferred, or not
+ * connected: counted) or -ENOENT. */
 int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id);
+/* Sends the deferred key-frame requests whose window ended. */
+void dp_feedback_kf_timer(struct dp_media *md, uint64_t now_ns);
+/* Forgets p's deferred request (p is being removed). */
+void dp_feedback_kf_forget(struct dp_media *md, struct dp_producer *p);
 /* Records the transport-wide seq of a producer packet (ext id
  * prod->ext.transport_cc) arrived now on t. Never allocates. */
 void dp_feedback_tcc_record(struct dp_media *md, struct dp_transport *t,

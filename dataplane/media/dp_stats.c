@@ -162,16 +162,11 @@ static void transport_round(struct dp_media *md, uint64_t now_ns)
 /* SL_MSG_STREAM_STATS                                                 */
 /* ------------------------------------------------------------------ */
 
-/* Pushes ev unless the event ring is nearly full. Counted when not sent. */
+/* Pushes ev unless the event ring is half full (the lowest priority:
+ * dp_budget.c). Counted (evt_shed) when not sent. */
 static void stats_push(struct dp_media *md, struct sl_msg *ev)
 {
-	struct dp_transport *t = dp_tp_get(md, ev->h.transport_id);
-	if (rte_ring_free_count(md->lc->evt) <= DP_STATS_RESERVE) {
-		dp_tp_drop(md->lc, t, SL_DROP_EVT_RING_FULL);
-		return;
-	}
-	if (dp_evt_push(md->lc, ev) != 0 && t) /* counted per lcore by dp_evt_push */
-		t->ctr->drops[SL_DROP_EVT_RING_FULL]++;
+	dp_budget_evt_low(md, dp_tp_get(md, ev->h.transport_id), ev, DP_STATS_RESERVE);
 }
 
 static void stats_msg(struct sl_msg *ev, uint32_t tid, uint32_t pid, uint32_t cid)

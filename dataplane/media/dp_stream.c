@@ -84,6 +84,7 @@ int dp_producer_remove(struct dp_media *md, uint32_t producer_id)
 	if (t)
 		t->n_producers--;
 	md->lc->ctr->producers--;
+	dp_feedback_kf_forget(md, p);
 	dp_nack_producer_free(p);
 	free(p);
 	return 0;

@@ -95,6 +95,7 @@ int dp_transport_destroy(struct dp_media *md, uint32_t tid)
 	if (!t)
 		return -ENOENT;
 	dp_stream_purge_transport(md, t);
+	dp_budget_forget(md, t);
 	for (int i = 0; i < (int)DP_TP_TUPLES; i++)
 		tuple_forget(md, t, i);
 	dp_htab_del(&md->ufrags, t->ufrag_key);
@@ -142,14 +143,9 @@ const struct dp_tuple *dp_transport_dest(const struct dp_transport *t)
 
 void dp_transport_select(struct dp_media *md, struct dp_transport *t, int i)
 {
-	struct sl_msg ev;
 	t->selected = (int8_t)i;
 	t->connected = 1;
-	memset(&ev, 0, sizeof(ev));
-	ev.h.type = SL_MSG_ICE_SELECTED;
-	ev.h.transport_id = t->id;
-	dp_tuple_to_sl(md, &t->tuples[i], &ev.u.ice.tuple);
-	dp_evt_push(md->lc, &ev);
+	dp_budget_ice_event(md, t, DP_ICE_EVT_SELECTED); /* never lost: deferred if full */
 }
 
 void dp_transport_send(struct dp_media *md, struct dp_transport *t, const struct dp_tuple *dst,

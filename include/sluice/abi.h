@@ -63,6 +63,19 @@
 /*  rtp_stale         older than the consumer's resync point, or that  */
 /*                    consumer sequence number was already sent        */
 /*  rtp_padding       padding-only RTX (bandwidth probe): not relayed  */
+/* Data-plane budgets (issue 12) appended:                             */
+/*  rtcp_unknown_ssrc SRTCP whose sender SSRC (in clear) is none of the */
+/*                    transport's known streams: not unprotected, so   */
+/*                    libsrtp never makes a stream for it              */
+/*  dtls_inflight     DTLS beyond the transport's bound of datagrams   */
+/*                    waiting for the control plane                    */
+/*  dtls_after_connect DTLS after the keys arrived that is no alert    */
+/*                    (a few handshake retransmissions excepted)       */
+/*  evt_shed          a low-priority event (stats, key-frame request,  */
+/*                    DTLS) not queued: the event ring is above the    */
+/*                    fill level kept for control events               */
+/*  evt_deferred      a control event (ICE) that found the ring full:  */
+/*                    kept and queued again later, not lost            */
 /* ------------------------------------------------------------------ */
 #define SL_DROP_REASONS(X)                                                    \
 	X(SL_DROP_ETH_SHORT, "eth_short")                                     \
@@ -104,7 +117,12 @@
 	X(SL_DROP_NO_CONSUMER, "no_consumer")                                 \
 	X(SL_DROP_PT_UNMAPPED, "pt_unmapped")                                 \
 	X(SL_DROP_RTP_STALE, "rtp_stale")                                     \
-	X(SL_DROP_RTP_PADDING, "rtp_padding")
+	X(SL_DROP_RTP_PADDING, "rtp_padding")                                 \
+	X(SL_DROP_RTCP_UNKNOWN_SSRC, "rtcp_unknown_ssrc")                     \
+	X(SL_DROP_DTLS_INFLIGHT, "dtls_inflight")                             \
+	X(SL_DROP_DTLS_AFTER_CONNECT, "dtls_after_connect")                   \
+	X(SL_DROP_EVT_SHED, "evt_shed")                                       \
+	X(SL_DROP_EVT_DEFERRED, "evt_deferred")
 
 enum sl_drop_reason {
 #define SL_X_ENUM(e, s) e,
@@ -178,7 +196,7 @@ struct sl_transport_counters {
 	uint64_t pli_in;
 	uint64_t rtx_out;
 	uint64_t pli_out;        /* key-frame requests (PLI/FIR) sent to this producer transport */
-	uint64_t pli_suppressed; /* key-frame requests not sent: rate limit */
+	uint64_t pli_suppressed; /* key-frame requests coalesced (rate limit; sent later) */
 	uint64_t nack_out;       /* NACK packets sent to this producer transport */
 	uint64_t nack_seqs_in;   /* sequence numbers asked for by NACKs received here */
 	uint64_t rtx_miss;       /* of those, not (or no longer) in the retransmission buffer */
@@ -387,8 +405,10 @@ struct sl_msg_ice {
  * SL_MSG_REQUEST_KEYFRAME (command to the producer's lcore, hdr.transport_id
  * the producer's transport, consumer_id informative or SL_INVALID_ID): the
  * lcore sends PLI (FIR when the producer negotiated only FIR) to the
- * producer, at most one per producer every 500 ms (the rest counted in
- * pli_suppressed). */
+ * producer, at most one per producer every 500 ms; requests within that
+ * window are coalesced (counted in pli_suppressed) into one sent when it
+ * ends. The event is only sent for a consumer whose producer the data
+ * plane cannot reach itself (another lcore, not known to it yet). */
 struct sl_msg_keyframe {
 	uint32_t producer_id;
 	uint32_t consumer_id;

@@ -248,6 +248,22 @@ def media_seeds():
                           op(2, 0, rtp(seq=410)) + op(2, 0, rtp(seq=3000)) +
                           op(2, 0, rtp(seq=3004)) + op(6, 0) + op(6, 1) + op(6, 12) +
                           op(2, 0, rtp(seq=60000)) + op(2, 0, rtp(seq=60002)) + op(6, 0))
+    # budgets (dp_budget.c): SRTCP from new sender SSRCs (C1 learns 8, then
+    # drops), DTLS after the keys (application data, handshake past the late
+    # budget, an alert) and many in a row, consumers' PLIs routed to the
+    # producer on the data plane (C1 is on the other lcore: the KEYFRAME
+    # handoff once media came through it) and deferred to the window's end
+    s["budget_rtcp_ssrcs"] = (b"".join(op(3, 0, rtcp_rr(0x100 + i), 2) for i in range(12)) +
+                              op(3, 0, rtcp_pli(0x3000, sender=0x105), 2) +
+                              op(3, 0, rtcp_pli(0x3000, sender=0x10B), 2))
+    s["budget_dtls_after_keys"] = (b"".join(op(1, 0, bytes([ct, 0xFE, 0xFD]) + b"a" * 20)
+                                            for ct in (23, 23, 40, 63)) +
+                                   b"".join(op(1, 0, b"\x16\xfe\xfd" + b"h" * 30)
+                                            for _ in range(12)) +
+                                   op(1, 0, b"\x15\xfe\xfd" + b"\0" * 10))
+    s["budget_keyframe_routed"] = (op(2, 0, rtp(seq=700)) + op(3, 0, rtcp_pli(0x3000), 2) +
+                                   op(6, 0) + op(3, 0, rtcp_pli(0x3002), 2) +
+                                   op(3, 8, rtcp_pli(0x3001), 2) + op(6, 5) + op(6, 9))
     return s
 
 
