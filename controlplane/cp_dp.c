@@ -106,6 +106,14 @@ int cp_dp_send(struct cp_dp *d, unsigned int lcore, struct sl_msg *m, int want_r
 	return 0;
 }
 
+void cp_dp_flush(struct cp_dp *d)
+{
+	if (!d->attached)
+		return;
+	for (unsigned int i = 0; i < d->shm.hdr->n_lcores; i++)
+		backlog_flush(d, i);
+}
+
 int cp_dp_room(const struct cp_dp *d, unsigned int lcore, unsigned int n)
 {
 	if (!d->attached || lcore >= d->shm.hdr->n_lcores)
@@ -240,8 +248,7 @@ void cp_dp_tick(struct cp_dp *d)
 		if (!d->attached)
 			return;
 	}
-	for (unsigned int i = 0; i < d->shm.hdr->n_lcores; i++)
-		backlog_flush(d, i);
+	cp_dp_flush(d);
 	drain(d);
 }
 

@@ -76,6 +76,9 @@ void cp_dp_fini(struct cp_dp *d);
 int cp_dp_send(struct cp_dp *d, unsigned int lcore, struct sl_msg *m, int want_result);
 /* 1 when n more commands to lcore would be accepted (ring + backlog). */
 int cp_dp_room(const struct cp_dp *d, unsigned int lcore, unsigned int n);
+/* Moves waiting commands into the command rings as far as they have room
+ * (cp_dp_send and cp_dp_tick do it too); reads no event. */
+void cp_dp_flush(struct cp_dp *d);
 /* Commands of lcore waiting in the backlog. */
 unsigned int cp_dp_backlog(const struct cp_dp *d, unsigned int lcore);
 
