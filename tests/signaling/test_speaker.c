@@ -53,9 +53,10 @@ static void test_first_and_threshold(void)
 	for (int i = 0; i < 5; i++)
 		CHECK_EQ(round3(&sp, quiet, &id, &vol), 0);
 	CHECK_EQ(id, CP_SPEAKER_NONE);
-	/* source 11 talks at -30: named at once with its window mean; the
-	 * window still holds 11's silent samples (127 x 15 each)? no: 11 sent
-	 * 127 before; within 1000 ms there are 3 earlier samples at 127 */
+	/* source 11 starts talking at -30: its window (1000 ms = the last 4
+	 * samples, 15 packets each) still holds its silent samples (127), so
+	 * its mean crosses the -70 threshold at the third talking sample and
+	 * then it is named at once (no speaker yet: no hysteresis) */
 	int talk[3] = {90, 30, -1};
 	CHECK_EQ(round3(&sp, talk, &id, &vol), 0); /* mean of 127,127,127,30 = -103: too quiet */
 	CHECK_EQ(round3(&sp, talk, &id, &vol), 0); /* 127,127,30,30: -79 */
