@@ -42,6 +42,7 @@ static int is_event(unsigned int t)
 	case SL_MSG_DTLS_RECV:
 	case SL_MSG_KEYFRAME_REQUEST:
 	case SL_MSG_STREAM_STATS:
+	case SL_MSG_AUDIO_LEVELS:
 		return 1;
 	default:
 		return 0;
@@ -84,6 +85,22 @@ static enum sl_valid check_srtp(const struct sl_msg_srtp_keys *k)
 	default:
 		return SL_VALID_BAD_FIELD;
 	}
+}
+
+/* 1..SL_LEVELS_MAX entries, each a known id, 1+ packets, voice <= packets,
+ * loudest <= level <= 127. */
+static enum sl_valid check_levels(const struct sl_msg_audio_levels *l,
+				  const struct sl_valid_ctx *ctx)
+{
+	if (l->n == 0 || l->n > SL_LEVELS_MAX)
+		return SL_VALID_BAD_FIELD;
+	for (unsigned int i = 0; i < l->n; i++) {
+		const struct sl_level_entry *e = &l->e[i];
+		if (e->producer_id >= ctx->max_ids || e->packets == 0 || e->voice > e->packets ||
+		    e->level > SL_LEVEL_SILENCE || e->loudest > e->level)
+			return SL_VALID_BAD_FIELD;
+	}
+	return SL_VALID_OK;
 }
 
 static int kind_ok(uint8_t k)
@@ -197,6 +214,8 @@ enum sl_valid sl_evt_validate(const struct sl_msg *m, const struct sl_valid_ctx 
 	}
 	case SL_MSG_KEYFRAME_REQUEST:
 		return m->u.keyframe.producer_id < ctx->max_ids ? SL_VALID_OK : SL_VALID_BAD_FIELD;
+	case SL_MSG_AUDIO_LEVELS:
+		return check_levels(&m->u.audio_levels, ctx);
 	default:
 		return SL_VALID_OK;
 	}

@@ -156,6 +156,7 @@ function remoteTile(peerId, userId) {
   if (!tile) {
     tile = makeTile(peerId, userId, false);
     call.tiles.set(peerId, tile);
+    if (call.activeSpeaker?.peerId === peerId) tile.el.classList.add('speaking');
   }
   return tile;
 }
@@ -224,6 +225,15 @@ function wireNotifications(socket) {
     call.gone.add(consumerId);
     dropConsumer(consumerId);
   });
+  // Sluice's addition (README "Protocol additions"): the room's dominant
+  // speaker changed; its tile (ours: 'local') gets the 'speaking' class.
+  socket.on('mediasoup:active-speaker', ({ peerId, producerId, volume }) => {
+    if (!call) return;
+    call.activeSpeaker = { peerId, producerId, volume };
+    const key = peerId === call.peerId ? 'local' : peerId;
+    for (const tile of call.tiles.values())
+      tile.el.classList.toggle('speaking', tile.key === key);
+  });
   socket.on('mediasoup:peer-joined', ({ userId, peerId }) => {
     console.info(`sluice demo: ${userId} joined (${peerId})`);
   });
@@ -260,6 +270,7 @@ async function join(opts) {
     consumed: new Set(),   // producerIds asked for (no double consume)
     gone: new Set(),       // peer/producer/consumer ids closed by the server
     pending: [],           // new-producer notifications before we are ready
+    activeSpeaker: null,   // the last mediasoup:active-speaker
     ready: false, leaving: false,
   };
   setStatus('connecting');
@@ -476,7 +487,8 @@ async function snapshot() {
   return { joined: cl.ready && call === cl, peerId: cl.peerId, userId: cl.userId,
            room: cl.room, keyId: cl.keyId, state: { ...cl.state }, t0: cl.t0Epoch,
            paused: Object.fromEntries([...cl.producers].map(([k, p]) => [k, p.paused])),
-           connectedAt: { ...cl.connectedAt }, tiles, e2ee };
+           connectedAt: { ...cl.connectedAt }, tiles, e2ee,
+           activeSpeaker: cl.activeSpeaker };
 }
 
 window.sluiceDemo = { join, leave, snapshot };

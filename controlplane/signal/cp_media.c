@@ -176,6 +176,7 @@ void cp_producer_close(struct cp_signal *s, struct cp_producer *pr, const struct
 		m.u.producer_remove.producer_id = pr->pid;
 		cp_sig_send(s, pr->t->lcore, &m, "close producer");
 	}
+	cp_audio_producer_closed(s, pr);
 	if (p->room) {
 		json_t *n = json_pack("{ssss}", "peerId", p->id, "producerId", pr->id);
 		if (n)

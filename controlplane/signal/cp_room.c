@@ -35,6 +35,7 @@ static enum cp_sig_code room_create(struct cp_signal *s, const char *channel_id,
 	snprintf(r->channel_id, sizeof(r->channel_id), "%s", channel_id);
 	r->created_at_ms = cp_sig_wall_ms(s);
 	cp_list_init(&r->peers);
+	cp_speaker_init(&r->speaker, NULL);
 	if (cp_map_put(&s->rooms, r->channel_id, r)) {
 		free(r);
 		snprintf(err, errlen, "out of memory");
@@ -79,6 +80,7 @@ enum cp_sig_code cp_room_join(struct cp_signal *s, struct cp_peer *p, const char
 static void room_free(struct cp_signal *s, struct cp_room *r)
 {
 	cp_map_del(&s->rooms, r->channel_id);
+	cp_speaker_fini(&r->speaker);
 	free(r);
 }
 
@@ -112,6 +114,7 @@ void cp_room_free_all(struct cp_signal *s)
 	/* rooms only exist while they have peers; callers free peers first */
 	for (size_t i = 0; i < s->rooms.cap; i++)
 		if (s->rooms.e && s->rooms.e[i].key) {
+			cp_speaker_fini(&((struct cp_room *)s->rooms.e[i].val)->speaker);
 			free(s->rooms.e[i].val);
 			s->rooms.e[i].key = NULL;
 		}

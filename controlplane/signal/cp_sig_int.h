@@ -31,6 +31,7 @@
 #include "cp_map.h"
 #include "cp_ortc.h"
 #include "cp_placement.h"
+#include "cp_speaker.h"
 #include "cp_signal.h"
 #include "cp_valid.h"
 
@@ -70,6 +71,7 @@ struct cp_room {
 	uint32_t n_peers;
 	uint32_t n_transports, n_producers, n_consumers;
 	uint32_t lcore_transports[SL_MAX_LCORES]; /* for placement */
+	struct cp_speaker speaker;      /* active speaker (cp_audio.c) */
 };
 
 struct cp_peer {
@@ -185,6 +187,7 @@ struct cp_signal {
 	struct cp_consumer **by_cid;
 	uint32_t n_transports, n_producers, n_consumers;
 	struct cp_sig_counters ctr;
+	uint64_t speaker_last_ms;        /* last active-speaker round (cp_audio.c) */
 };
 
 /* ---- cp_signal.c: clocks, io and the data plane ---- */
@@ -270,6 +273,15 @@ int cp_producer_request_keyframe(struct cp_signal *s, struct cp_producer *pr,
 				 uint32_t consumer_id);
 /* SL_MSG_KEYFRAME_REQUEST event: a consumer's PLI/FIR, relayed to its producer. */
 void cp_media_keyframe_event(struct cp_signal *s, const struct sl_msg *m);
+
+/* ---- cp_audio.c: the active speaker of each room ---- */
+/* SL_MSG_AUDIO_LEVELS: the levels of producers in rooms recorded. */
+void cp_audio_levels_event(struct cp_signal *s, const struct sl_msg *m);
+/* pr is closing: it leaves its room's decision. */
+void cp_audio_producer_closed(struct cp_signal *s, struct cp_producer *pr);
+/* A decision per room every few hundred ms; mediasoup:active-speaker to the
+ * room when its speaker changed. */
+void cp_audio_tick(struct cp_signal *s);
 
 /* ---- cp_stats.c ---- */
 json_t *cp_stats_room(struct cp_signal *s, const struct cp_room *r);

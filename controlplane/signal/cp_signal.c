@@ -71,6 +71,7 @@ static const char *msg_name(unsigned int t)
 		"PRODUCER_FANOUT", "CONSUMER_ADD", "CONSUMER_REMOVE", "CONSUMER_PAUSE",
 		"CONSUMER_RESUME", "SEND_PACKET", "RESULT", "ICE_SELECTED", "ICE_DISCONNECTED",
 		"DTLS_RECV", "KEYFRAME_REQUEST", "STREAM_STATS", "REQUEST_KEYFRAME",
+		"AUDIO_LEVELS",
 	};
 	return t < SL_MSG__COUNT ? names[t] : "UNKNOWN";
 }
@@ -157,6 +158,9 @@ void cp_signal_dp_event(void *user, unsigned int lcore, const struct sl_msg *m)
 		CP_DBG("signal: lcore %u: key frame request for producer id %u", lcore,
 		       m->u.keyframe.producer_id);
 		cp_media_keyframe_event(s, m);
+		break;
+	case SL_MSG_AUDIO_LEVELS:
+		cp_audio_levels_event(s, m);
 		break;
 	default:
 		break;
@@ -426,6 +430,7 @@ void cp_signal_tick(struct cp_signal *s)
 	if (s->reconciling && s->dp->attached)
 		sweep(s);
 	cp_transport_tick(s);
+	cp_audio_tick(s);
 }
 
 void cp_signal_metrics(struct cp_signal *s, struct cp_buf *b)

@@ -384,6 +384,8 @@ void dp_forward_rtp(struct dp_media *md, struct dp_transport *t, struct rte_mbuf
 	t->ctr->rtp_in++;
 	prod->packets++;
 	prod->bytes += len;
+	if (prod->ext.audio_level) /* RFC 6464 level for the active speaker */
+		dp_level_rx(prod, p, &f.ri);
 
 	fanout_remote(md, prod, m, u->payload_off, len);
 	struct dp_fan *fan = dp_htab_get(&md->fans, prod->id);

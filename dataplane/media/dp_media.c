@@ -440,4 +440,5 @@ void dp_media_timer(struct dp_lcore *lc, uint64_t now_ns)
 	dp_feedback_sr_timer(md, now_ns);
 	dp_nack_timer(md, now_ns);
 	dp_stats_timer(md, now_ns);
+	dp_level_timer(md, now_ns);
 }

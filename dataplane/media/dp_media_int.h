@@ -104,6 +104,16 @@ struct dp_cons_stats {           /* in dp_consumer */
 	uint32_t pad2;
 };
 
+/* Audio levels (dp_level.c; in dp_producer): the RFC 6464 values of the
+ * current SL_MSG_AUDIO_LEVELS interval, reset by each report. */
+struct dp_prod_level {
+	uint32_t sum;                /* of the levels (-dBov) of the packets counted */
+	uint16_t packets;            /* with the extension */
+	uint16_t voice;              /* of those, with the V flag */
+	uint8_t loudest;             /* lowest level seen; valid when packets != 0 */
+	uint8_t pad[7];
+};
+
 /* One ICE-valid remote address of a transport. */
 struct dp_tuple {
 	uint32_t ip;       /* network order */
@@ -198,6 +208,7 @@ struct dp_producer {
 	uint64_t bytes;
 	struct dp_prod_stats st; /* dp_stats.c */
 	struct dp_nack_rx *nk; /* missing seqs to NACK (dp_nack.c); NULL: no nack */
+	struct dp_prod_level lvl; /* dp_level.c, used when ext.audio_level != 0 */
 };
 
 /* Transport-wide congestion control receive state of a producer transport
@@ -317,6 +328,7 @@ struct dp_media {
 	uint8_t st_cons;                 /* ... 0: in prod_id, 1: in cons_id */
 	uint32_t kf_pending;             /* producers with kf_pending set */
 	uint32_t ice_evt_pending;        /* transports with ice_evt_pending set */
+	uint64_t lvl_last_ns;            /* last SL_MSG_AUDIO_LEVELS round (dp_level.c) */
 };
 
 /* CLOCK_MONOTONIC nanoseconds from the TSC, rebased by every timer call
@@ -491,6 +503,15 @@ void dp_stats_producer_lost(struct dp_transport *t, struct dp_producer *p, int64
 /* Every DP_STATS_NS the transports' bitrate and remote-loss gauges; a few
  * streams per call checked for their periodic SL_MSG_STREAM_STATS. */
 void dp_stats_timer(struct dp_media *md, uint64_t now_ns);
+
+/* dp_level.c: RFC 6464 audio levels of audio producers */
+/* Counts the ssrc-audio-level element (id prod->ext.audio_level, which the
+ * caller checked != 0) of a producer packet, parsed into ri and checked
+ * well-formed. A few loads and adds; never allocates, never logs. */
+void dp_level_rx(struct dp_producer *prod, const uint8_t *rtp, const struct dp_rtp_info *ri);
+/* Every SL_LEVELS_INTERVAL_MS: one SL_MSG_AUDIO_LEVELS per SL_LEVELS_MAX
+ * producers that counted packets, their intervals restarted. */
+void dp_level_timer(struct dp_media *md, uint64_t now_ns);
 
 /* dp_media.c: the input dispatch after the port-owner check */
 void dp_media_input_local(struct dp_media *md, struct rte_mbuf *m, const struct dp_udp_info *u);

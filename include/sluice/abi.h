@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #define SL_ABI_MAGIC 0x4843554c53ULL /* "SLUCH" little-endian */
-#define SL_ABI_VERSION 2u
+#define SL_ABI_VERSION 3u /* 3: SL_MSG_AUDIO_LEVELS */
 
 #define SL_SHM_NAME_DEFAULT "/sluice"
 #define SL_MAX_LCORES 64u
@@ -240,6 +240,7 @@ enum sl_msg_type {
 	SL_MSG_KEYFRAME_REQUEST = 20,/* E: a consumer asked for a key frame */
 	SL_MSG_STREAM_STATS = 21,    /* E: periodic per-stream figures */
 	SL_MSG_REQUEST_KEYFRAME = 22,/* C: to the producer's lcore: ask it for a key frame */
+	SL_MSG_AUDIO_LEVELS = 23,    /* E: periodic RFC 6464 audio levels of producers */
 	SL_MSG__COUNT
 };
 
@@ -425,6 +426,32 @@ struct sl_msg_stream_stats {
 	uint32_t bitrate_bps;
 };
 
+/* SL_MSG_AUDIO_LEVELS (event, hdr.transport_id SL_INVALID_ID): the RFC 6464
+ * ssrc-audio-level values of audio producers of one lcore over the last
+ * interval (about SL_LEVELS_INTERVAL_MS; interval_ms says how long it
+ * really was). Levels are in -dBov as on the wire: 0 loudest, 127 silence.
+ * One entry per producer that sent packets with the extension in the
+ * interval (a producer that sent none has no entry: silence); more entries
+ * than fit go in further messages of the same interval. */
+#define SL_LEVELS_MAX 29u
+#define SL_LEVELS_INTERVAL_MS 300u
+#define SL_LEVEL_SILENCE 127u
+
+struct sl_level_entry {
+	uint32_t producer_id;
+	uint8_t packets;  /* packets with the extension (saturates at 255), >= 1 */
+	uint8_t voice;    /* of those, with the V (voice activity) flag, <= packets */
+	uint8_t level;    /* mean level of those packets, 0..127 */
+	uint8_t loudest;  /* lowest (loudest) level of one of them, <= level */
+};
+
+struct sl_msg_audio_levels {
+	uint32_t interval_ms;
+	uint16_t n;       /* entries used, 1..SL_LEVELS_MAX */
+	uint16_t pad;
+	struct sl_level_entry e[SL_LEVELS_MAX];
+};
+
 #define SL_MSG_PAYLOAD (SL_MSG_SIZE - sizeof(struct sl_msg_hdr))
 
 struct sl_msg {
@@ -445,6 +472,7 @@ struct sl_msg {
 		struct sl_msg_ice ice;
 		struct sl_msg_keyframe keyframe;
 		struct sl_msg_stream_stats stream_stats;
+		struct sl_msg_audio_levels audio_levels;
 		uint8_t raw[SL_MSG_PAYLOAD];
 	} u;
 };
@@ -452,6 +480,9 @@ _Static_assert(sizeof(struct sl_msg) == SL_MSG_SIZE, "messages are fixed-size");
 _Static_assert(sizeof(struct sl_msg_hello) <= SL_MSG_PAYLOAD, "hello fits");
 _Static_assert(sizeof(struct sl_msg_consumer_add) <= SL_MSG_PAYLOAD, "consumer_add fits");
 _Static_assert(sizeof(struct sl_msg_srtp_keys) <= SL_MSG_PAYLOAD, "srtp_keys fits");
+_Static_assert(sizeof(struct sl_level_entry) == 8, "level entry pinned");
+_Static_assert(sizeof(struct sl_msg_audio_levels) == 8 + 8 * SL_LEVELS_MAX, "levels pinned");
+_Static_assert(sizeof(struct sl_msg_audio_levels) <= SL_MSG_PAYLOAD, "audio_levels fits");
 
 /* Payload size of each message type (0 for SL_MSG_NONE). Both sides build
  * this table from their own compile of this header; HELLO carries it. */
@@ -480,6 +511,7 @@ static inline uint16_t sl_msg_payload_size(unsigned int type)
 	case SL_MSG_KEYFRAME_REQUEST: return sizeof(struct sl_msg_keyframe);
 	case SL_MSG_STREAM_STATS: return sizeof(struct sl_msg_stream_stats);
 	case SL_MSG_REQUEST_KEYFRAME: return sizeof(struct sl_msg_keyframe);
+	case SL_MSG_AUDIO_LEVELS: return sizeof(struct sl_msg_audio_levels);
 	default: return 0;
 	}
 }

@@ -24,6 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (c == SL_VALID_OK && m.h.type == SL_MSG_SEND_PACKET &&
 	    (m.u.packet.slot >= ctx.n_slots || m.u.packet.len > SL_SLOT_DATA))
 		abort();
+	if (e == SL_VALID_OK && m.h.type == SL_MSG_AUDIO_LEVELS) {
+		const struct sl_msg_audio_levels *l = &m.u.audio_levels;
+		if (l->n == 0 || l->n > SL_LEVELS_MAX)
+			abort();
+		for (unsigned int i = 0; i < l->n; i++)
+			if (l->e[i].producer_id >= ctx.max_ids || l->e[i].packets == 0 ||
+			    l->e[i].voice > l->e[i].packets || l->e[i].level > SL_LEVEL_SILENCE ||
+			    l->e[i].loudest > l->e[i].level)
+				abort();
+	}
 	uint32_t bad;
 	(void)sl_hello_check(&m.u.hello, &bad);
 	(void)sl_valid_str(c);

@@ -69,6 +69,16 @@ abi = {
     "dtls_evt": msg(19, 3, struct.pack("<IHH", 5, 100, 0) + b"\x04"),
     "fanout": msg(10, 0xffffffff, struct.pack("<IIQ", 1, 0, 3)),
     "bad_type": msg(999, 0),
+    # SL_MSG_AUDIO_LEVELS: interval, n, then (producer, packets, voice, level, loudest)
+    "audio_levels": msg(23, 0xffffffff, struct.pack("<IHH", 300, 3, 0) +
+                        struct.pack("<IBBBB", 1, 15, 10, 30, 20) +
+                        struct.pack("<IBBBB", 2, 15, 0, 127, 127) +
+                        struct.pack("<IBBBB", 511, 255, 255, 0, 0), seq=0),
+    "audio_levels_bad": msg(23, 0xffffffff, struct.pack("<IHH", 300, 1, 0) +
+                            struct.pack("<IBBBB", 1, 15, 16, 30, 20), seq=0),
+    "audio_levels_full": msg(23, 0xffffffff, struct.pack("<IHH", 300, 29, 0) +
+                             b"".join(struct.pack("<IBBBB", i, 1 + i, i % 2, 40 + i, 40)
+                                      for i in range(29)), seq=0),
 }
 for k, v in abi.items(): w("fuzz_abi", k, v)
 

@@ -44,6 +44,10 @@
  *    UNAUTHENTICATED while nothing is closed and existing consumers can
  *    still be paused and resumed; authenticate with an expired token or
  *    another user's is refused, with a fresh token of the same user renews;
+ *  - active speaker: SL_MSG_AUDIO_LEVELS events make the room's loud producer
+ *    the subject of mediasoup:active-speaker { peerId, producerId, volume }
+ *    to every peer of that room only; a louder newcomer takes over after
+ *    more than one interval; a closed speaker is replaced at once;
  *  - everything is freed at the end (ASan build).
  */
 #include <arpa/inet.h>
@@ -1361,6 +1365,135 @@ static void scenario_token_expiry(void)
 /* dtls_cert / dtls_key: the certificate is loaded from PEM files and its
  * sha-256 fingerprint is the one signalled; unreadable files stop start-up
  * with a message naming them. */
+/* ------------------------------------------------------------------ */
+/* Active speaker (cp_audio.c + cp_speaker.c)                          */
+/* ------------------------------------------------------------------ */
+
+/* An audio producer with the ssrc-audio-level extension (id 1) on a new
+ * send transport of c. Its producerId into id_out; returns its data-plane
+ * producer id (PRODUCER_ADD carries the negotiated extension id). */
+static uint32_t speaker_produce(struct conn *c, uint32_t ssrc, char *id_out, size_t cap)
+{
+	uint32_t tid;
+	unsigned lc;
+	json_t *t = create_transport(c, "send", &tid, &lc);
+	char params[2048];
+	snprintf(params, sizeof(params),
+		 "{\"codecs\":[{\"mimeType\":\"audio/opus\",\"payloadType\":111,\"clockRate\":"
+		 "48000,\"channels\":2,\"parameters\":{},\"rtcpFeedback\":[]}],"
+		 "\"headerExtensions\":[{\"uri\":\"urn:ietf:params:rtp-hdrext:ssrc-audio-level\","
+		 "\"id\":1,\"encrypt\":false,\"parameters\":{}}],\"encodings\":[{\"ssrc\":%u}],"
+		 "\"rtcp\":{\"cname\":\"spk\"},\"mid\":\"0\"}", ssrc);
+	uint32_t from = g_log.n;
+	json_t *r = req(c, "mediasoup:produce",
+			"{\"transportId\":\"%s\",\"kind\":\"audio\",\"rtpParameters\":%s}",
+			sget(t, "transport.id"), params);
+	CHECK(!strcmp(code_of(r), "OK"));
+	snprintf(id_out, cap, "%s", sget(r, "producerId"));
+	pump(2);
+	int k = log_last(SL_MSG_PRODUCER_ADD, from);
+	CHECK(k >= 0);
+	CHECK(k >= 0 && g_log.msg[k].u.producer_add.ext.audio_level == 1);
+	json_decref(r);
+	json_decref(t);
+	return k >= 0 ? g_log.msg[k].u.producer_add.producer_id : 0;
+}
+
+/* One report interval: 300 ms later, an SL_MSG_AUDIO_LEVELS from lcore 0
+ * with 15 packets per entry at these levels (-dBov; < 0: no entry), then
+ * one pump (the event is handled before the tick that decides). */
+static void speaker_round(const uint32_t *pid, const int *level, unsigned int n)
+{
+	struct sl_msg m;
+	memset(&m, 0, sizeof(m));
+	m.h.type = SL_MSG_AUDIO_LEVELS;
+	m.h.transport_id = SL_INVALID_ID;
+	m.u.audio_levels.interval_ms = 300;
+	for (unsigned int i = 0; i < n; i++) {
+		if (level[i] < 0)
+			continue;
+		struct sl_level_entry *e = &m.u.audio_levels.e[m.u.audio_levels.n++];
+		e->producer_id = pid[i];
+		e->packets = 15;
+		e->voice = 15;
+		e->level = (uint8_t)level[i];
+		e->loudest = (uint8_t)level[i];
+	}
+	g_now += 300;
+	if (m.u.audio_levels.n)
+		push_event(0, &m);
+	pump(1);
+}
+
+/* The active-speaker notification names the loud producer, goes to every
+ * peer of its room (the speaker too) and to nobody else, does not flap
+ * (a louder newcomer takes over only after consecutive wins), and a closed
+ * speaker is replaced at the next decision. */
+static void scenario_speaker(void)
+{
+	struct conn *E = conn_new("sockE", "erin"), *F = conn_new("sockF", "frank");
+	struct conn *G = conn_new("sockG", "grace");
+	json_decref(req(E, "mediasoup:join", "{\"channelId\":\"speak-room\"}"));
+	json_decref(req(F, "mediasoup:join", "{\"channelId\":\"speak-room\"}"));
+	json_decref(req(G, "mediasoup:join", "{\"channelId\":\"quiet-room\"}"));
+	char prod_e[64], prod_f[64];
+	uint32_t pid[3];
+	pid[0] = speaker_produce(E, 7001, prod_e, sizeof(prod_e));
+	pid[1] = speaker_produce(F, 7002, prod_f, sizeof(prod_f));
+	pid[2] = pid[0] + pid[1] + 100; /* no such producer: ignored */
+	const char *AS = "mediasoup:active-speaker";
+
+	/* E talks at -20 dBov, F is near silent: E at the first decision */
+	int l1[3] = {20, 110, 5};
+	speaker_round(pid, l1, 3);
+	CHECK_EQ(events_named(E, AS), 1);
+	CHECK_EQ(events_named(F, AS), 1);
+	json_t *n = last_event(F, AS);
+	CHECK(n && !strcmp(sget(n, "producerId"), prod_e));
+	CHECK(n && !strcmp(sget(n, "peerId"), E->peer->id));
+	CHECK(n && json_is_integer(json_object_get(n, "volume")) && iget(n, "volume") == -20);
+	CHECK(n && json_object_size(n) == 3);
+	/* steady: nothing more */
+	for (int i = 0; i < 5; i++)
+		speaker_round(pid, l1, 3);
+	CHECK_EQ(events_named(F, AS), 1);
+
+	/* F louder (-6) while E goes on at -30: not at once, then F */
+	int l2[3] = {30, 6, -1};
+	speaker_round(pid, l2, 3);
+	CHECK_EQ(events_named(E, AS), 1); /* one interval does not switch */
+	int rounds = 1;
+	while (events_named(E, AS) == 1 && rounds < 20) {
+		speaker_round(pid, l2, 3);
+		rounds++;
+	}
+	CHECK(rounds >= 2 && rounds < 20);
+	CHECK_EQ(events_named(E, AS), 2);
+	CHECK_EQ(events_named(F, AS), 2);
+	n = last_event(E, AS);
+	CHECK(n && !strcmp(sget(n, "producerId"), prod_f));
+	CHECK(n && !strcmp(sget(n, "peerId"), F->peer->id));
+	CHECK(n && iget(n, "volume") < -5 && iget(n, "volume") > -30);
+
+	/* F closes its producer: E (still talking) at the next decision */
+	json_t *r = req(F, "mediasoup:close-producer", "{\"producerId\":\"%s\"}", prod_f);
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	pump(2);
+	speaker_round(pid, l2, 3); /* F's id is unknown now: ignored */
+	CHECK_EQ(events_named(E, AS), 3);
+	CHECK_EQ(events_named(F, AS), 3);
+	n = last_event(F, AS);
+	CHECK(n && !strcmp(sget(n, "producerId"), prod_e));
+	CHECK(n && iget(n, "volume") == -30);
+	/* another room hears nothing */
+	CHECK_EQ(events_named(G, AS), 0);
+	conn_free(E);
+	conn_free(F);
+	conn_free(G);
+	pump(2);
+}
+
 static void scenario_cert_files(const struct cp_signal_io *io)
 {
 	char cert_path[64], key_path[64], err[512];
@@ -1453,6 +1586,7 @@ int main(void)
 	scenario_leave();
 	scenario_limits();
 	scenario_token_expiry();
+	scenario_speaker();
 
 	struct cp_buf mb = {0};
 	cp_signal_metrics(g_sig, &mb);

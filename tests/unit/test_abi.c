@@ -47,6 +47,47 @@ static void test_types(void)
 	CHECK_EQ(sl_msg_payload_size(SL_MSG_REQUEST_KEYFRAME), sizeof(struct sl_msg_keyframe));
 }
 
+/* SL_MSG_AUDIO_LEVELS: an event; 1..SL_LEVELS_MAX entries of known ids,
+ * packets >= 1, voice <= packets, loudest <= level <= 127. */
+static void test_levels(void)
+{
+	struct sl_msg m = msg(SL_MSG_AUDIO_LEVELS, SL_INVALID_ID);
+	struct sl_msg_audio_levels *l = &m.u.audio_levels;
+	CHECK_EQ(sl_msg_payload_size(SL_MSG_AUDIO_LEVELS), 8 + 8 * SL_LEVELS_MAX);
+	CHECK_EQ(sl_evt_validate(&m, &ctx), SL_VALID_BAD_FIELD); /* n == 0 */
+	l->interval_ms = 300;
+	l->n = 2;
+	l->e[0] = (struct sl_level_entry){.producer_id = 5, .packets = 15, .voice = 15,
+					  .level = 30, .loudest = 12};
+	l->e[1] = (struct sl_level_entry){.producer_id = ctx.max_ids - 1, .packets = 1,
+					  .level = 127, .loudest = 127};
+	CHECK_EQ(sl_evt_validate(&m, &ctx), SL_VALID_OK);
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_DIRECTION);
+	struct sl_msg b = m;
+	b.u.audio_levels.n = SL_LEVELS_MAX + 1;
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	b = m;
+	b.u.audio_levels.e[1].producer_id = ctx.max_ids;
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	b = m;
+	b.u.audio_levels.e[1].packets = 0;
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	b = m;
+	b.u.audio_levels.e[0].voice = 16;
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	b = m;
+	b.u.audio_levels.e[0].level = 128;
+	b.u.audio_levels.e[0].loudest = 0;
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	b = m;
+	b.u.audio_levels.e[0].loudest = 31; /* quieter than the mean */
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	/* entries past n are not looked at */
+	b = m;
+	b.u.audio_levels.e[2].voice = 200;
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_OK);
+}
+
 static void test_hello(void)
 {
 	struct sl_msg m = msg(SL_MSG_HELLO, SL_INVALID_ID);
@@ -157,6 +198,7 @@ static void test_names(void)
 int main(void)
 {
 	test_types();
+	test_levels();
 	test_hello();
 	test_fields();
 	test_names();
