@@ -179,16 +179,19 @@ static const char *method_of(struct lws *wsi)
 	return "";
 }
 
-/* 1 when a request body follows the headers (Content-Length > 0 or a
- * Transfer-Encoding). */
-static int has_body(struct lws *wsi)
+/* 1 when lws reads a request body after LWS_CALLBACK_HTTP: it then writes
+ * no answer before LWS_CALLBACK_HTTP_BODY_COMPLETION. That is (lws 4.1, as
+ * measured with every method) a Content-Length > 0 or a Transfer-Encoding,
+ * and for POST also Content-Length: 0 (what fetch() sends for a POST
+ * without a body). */
+static int has_body(struct lws *wsi, const char *method)
 {
 	char cl[32];
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
 		return 1;
 	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
 		return 0;
-	return strtoull(cl, NULL, 10) > 0;
+	return strtoull(cl, NULL, 10) > 0 || !strcmp(method, "POST");
 }
 
 /* Copies what a request route sees out of lws's header storage. */
@@ -235,7 +238,7 @@ static int on_http(struct lws *wsi, struct pss *pss, const char *uri)
 		return r->raw(r->user, wsi);
 	if (r->req) {
 		copy_request(wsi, pss, uri);
-		if (has_body(wsi)) {
+		if (has_body(wsi, pss->method)) {
 			pss->pending = r; /* answered at LWS_CALLBACK_HTTP_BODY_COMPLETION */
 			return 0;
 		}
