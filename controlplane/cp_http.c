@@ -181,14 +181,13 @@ static const char *method_of(struct lws *wsi)
 
 /* 1 when lws reads a request body after LWS_CALLBACK_HTTP: it then writes
  * no answer before LWS_CALLBACK_HTTP_BODY_COMPLETION. That is (lws 4.1, as
- * measured with every method) a Content-Length > 0 or a Transfer-Encoding,
- * and for POST also Content-Length: 0 (what fetch() sends for a POST
- * without a body). */
+ * measured with every method) a Content-Length > 0, and for POST also
+ * Content-Length: 0 (what fetch() sends for a POST without a body). A
+ * chunked request body is not read by lws: such a request is answered at
+ * once (and its body then fails to parse as the next request). */
 static int has_body(struct lws *wsi, const char *method)
 {
 	char cl[32];
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
-		return 1;
 	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
 		return 0;
 	return strtoull(cl, NULL, 10) > 0 || !strcmp(method, "POST");

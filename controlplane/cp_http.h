@@ -22,9 +22,9 @@ typedef int (*cp_http_fn)(void *user, const char *query, struct cp_buf *body,
 
 /* One request as a request route (cp_http_route_req) sees it. The strings
  * are copies that live for the call; every one is "" rather than NULL. A
- * request with a body (Content-Length > 0 or chunked) reaches the route
- * once the body has been read and discarded (no route here takes one;
- * bodies over CP_HTTP_BODY_MAX close the connection). */
+ * request with a Content-Length body reaches the route once the body has
+ * been read and discarded (no route here takes one; bodies over
+ * CP_HTTP_BODY_MAX close the connection). */
 struct cp_http_req {
 	const char *method;        /* "GET", "POST", "DELETE", "PUT", "PATCH",
 				    * "OPTIONS", "HEAD"; "" for any other */
