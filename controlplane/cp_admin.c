@@ -227,11 +227,21 @@ static int route_dev_token(void *user, struct cp_http_req *req, struct cp_buf *b
 					(json_int_t)c.exp));
 }
 
+/* 1 for an address only this host reaches. */
+static int is_loopback(const char *addr)
+{
+	return !strncmp(addr, "127.", 4) || !strcmp(addr, "::1");
+}
+
 void cp_admin_http(struct cp_app *a)
 {
 	cp_http_route_req("/admin/", 1, route_admin, a);
 	cp_http_route_req("/dev/", 1, route_dev_token, a);
-	if (a->cfg.admin_token[0])
+	if (a->cfg.admin_token[0] && !is_loopback(a->cfg.http_listen))
+		CP_WARN("admin: admin API on at /admin/ on %s, without TLS: the admin token "
+			"crosses the network in clear unless a TLS proxy is in front",
+			a->cfg.http_listen);
+	else if (a->cfg.admin_token[0])
 		CP_INFO("admin: admin API on at /admin/ (Authorization: Bearer <admin_token>)");
 	else
 		CP_INFO("admin: admin API off (set admin_token or SLUICE_ADMIN_TOKEN to turn it on)");
