@@ -54,16 +54,20 @@ static int not_found_plain(struct cp_buf *b)
 }
 
 /* A UTF-8 query argument of 1..max bytes into out (max + 1 bytes): 1 when
- * there, 0 when absent, -1 (with *why) when empty, too long or not UTF-8. */
+ * there, 0 when absent, -1 (with *why) when empty, too long, not UTF-8 or
+ * holding a control character (the values go into log lines). */
 static int query_arg(const struct cp_http_req *req, const char *name, char *out, size_t max,
 		     const char **why)
 {
 	int n = cp_admin_query_get(req->query, strlen(req->query), name, out, max + 1);
 	if (n == -1)
 		return 0;
+	for (int i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			n = 0;
 	json_t *probe = n > 0 ? json_string(out) : NULL; /* NULL unless valid UTF-8 */
 	if (!probe) {
-		*why = "an argument is empty, too long or not UTF-8";
+		*why = "an argument is empty, too long, not UTF-8 or holds a control character";
 		return -1;
 	}
 	json_decref(probe);
@@ -116,7 +120,8 @@ static int run_admin(struct cp_app *a, const struct cp_admin_req *ar,
 			  ? query_arg(req, "reason", reason, REASON_MAX, &why)
 			  : 0;
 	if (has < 0)
-		return fail_json(b, 400, "BAD_REQUEST", "reason must be 1..128 bytes of UTF-8");
+		return fail_json(b, 400, "BAD_REQUEST", "reason must be 1..128 bytes of UTF-8 "
+				 "without control characters");
 	switch (ar->op) {
 	case CP_ADMIN_ROOMS:
 		return answer(b, 200, cp_signal_admin_rooms(a->sig));
@@ -212,7 +217,7 @@ static int route_dev_token(void *user, struct cp_http_req *req, struct cp_buf *b
 	}
 	if (dev_claims(req, &c, &why))
 		return fail_json(b, 400, "BAD_REQUEST", "room (1..128 bytes) and name (1..64 bytes) "
-			     "must be UTF-8; both are optional");
+				 "must be UTF-8 without control characters; both are optional");
 	if (!a->cfg.jwt_secret[0])
 		return fail_json(b, 503, "INTERNAL", "no jwt_secret to sign with: set SLUICE_JWT_SECRET "
 			     "or jwt_secret_file");

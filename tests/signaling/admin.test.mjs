@@ -144,6 +144,8 @@ test('admin API: rooms with peers and stats; 400, 404, 405', async () => {
   isError(await http('DELETE', `/admin/rooms/${'r'.repeat(129)}`), 400, 'BAD_REQUEST');
   isError(await http('DELETE', `/admin/peers/${a.peerId}?reason=`), 400, 'BAD_REQUEST');
   isError(await http('DELETE', `/admin/peers/${a.peerId}?reason=${'x'.repeat(129)}`), 400, 'BAD_REQUEST');
+  isError(await http('DELETE', `/admin/peers/${a.peerId}?reason=a%01b`), 400, 'BAD_REQUEST');
+  isError(await http('DELETE', `/admin/peers/${a.peerId}?reason=%FF`), 400, 'BAD_REQUEST');
   // a request with a body is answered too (after the body)
   const withBody = await fetch(`${URL}/admin/producers/${uniq('nope')}/pause`, {
     method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
@@ -322,6 +324,7 @@ test('/dev/token: 404 without dev_mode; its token joins its room', async () => {
   isError(await http('GET', `/dev/token?room=${'r'.repeat(129)}`, { token: null }), 400, 'BAD_REQUEST');
   isError(await http('GET', `/dev/token?name=${'n'.repeat(65)}`, { token: null }), 400, 'BAD_REQUEST');
   isError(await http('GET', '/dev/token?name=', { token: null }), 400, 'BAD_REQUEST');
+  isError(await http('GET', '/dev/token?name=a%09b', { token: null }), 400, 'BAD_REQUEST');
   assert.equal((await http('GET', '/dev/other', { token: null })).status, 404);
   closeAll([s, s2]);
 });
