@@ -5,7 +5,9 @@
  * shape, joined) and answers every request exactly once:
  *   success -> the handler's object, failure -> {error, code}.
  * A request sent without an ack id is executed all the same; its answer is
- * dropped (an unknown event without ack is ignored).
+ * dropped (an unknown event without ack is ignored). A peer the operator
+ * removed (cp_admin_ops.c) is no longer served: its requests are dropped
+ * unanswered while its socket closes.
  */
 #include <stdint.h>
 #include <stdio.h>
