@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cp_admin.h"
 #include "cp_app.h"
 #include "cp_http.h"
 #include "cp_log.h"
@@ -40,6 +41,13 @@ static void io_authed(void *conn)
 static const char *io_name(void *conn)
 {
 	return cp_sio_id(conn);
+}
+
+/* The admin API removed the connection's peer: "41", then the WebSocket
+ * closes; its on_disconnect comes later from lws service. */
+static void io_close(void *conn)
+{
+	cp_sio_close(conn);
 }
 
 static int sio_on_connect(struct cp_sio_conn *c, json_t *auth, void *user)
@@ -70,7 +78,7 @@ static void sio_on_disconnect(struct cp_sio_conn *c, const char *reason, void *u
 int cp_app_init(struct cp_app *a, char *err, size_t errlen)
 {
 	struct cp_signal_io io = {.emit = io_emit, .ack = io_ack, .name = io_name,
-				  .authed = io_authed};
+				  .authed = io_authed, .close = io_close};
 	cp_dp_init(&a->dp, a->cfg.shm, a->cfg.heartbeat_timeout_ms, NULL);
 	a->sig = cp_signal_new(&a->cfg, &a->dp, &io, err, errlen);
 	if (!a->sig)
@@ -116,6 +124,7 @@ void cp_app_http(struct cp_app *a, struct cp_http_cfg *hc)
 	hc->extra[0] = cp_sio_protocol();
 	hc->ws_default = CP_SIO_PROTOCOL_NAME;
 	cp_http_route("/socket.io/", 1, NULL, route_polling, a);
+	cp_admin_http(a);
 }
 
 void cp_app_tick(struct cp_app *a)

@@ -38,6 +38,8 @@ static const struct key keys[] = {
 	S(jwt_secret, NULL),
 	S(jwt_secret_file, NULL),
 	B(dev_mode),
+	S(admin_token, NULL),
+	S(admin_token_file, NULL),
 	I(heartbeat_timeout_ms, NULL, 100, 60000),
 	I(ping_interval_ms, NULL, 100, 600000),
 	I(ping_timeout_ms, NULL, 100, 600000),
@@ -232,18 +234,53 @@ int cp_config_load_env(struct cp_config *c, char *err, size_t errlen)
 	return 0;
 }
 
-static int load_secret_file(struct cp_config *c, char *err, size_t errlen)
+/* Reads the file key `key` names into dst (size bytes), whitespace trimmed. */
+static int load_secret_file(const char *key, const char *path, char *dst, size_t size,
+			    char *err, size_t errlen)
 {
-	FILE *f = fopen(c->jwt_secret_file, "r");
+	FILE *f = fopen(path, "r");
 	if (!f) {
-		snprintf(err, errlen, "jwt_secret_file %s: %s", c->jwt_secret_file, strerror(errno));
+		snprintf(err, errlen, "%s %s: %s (fix the path or unset %s)", key, path,
+			 strerror(errno), key);
 		return -1;
 	}
-	char buf[sizeof(c->jwt_secret)];
+	char buf[256];
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	snprintf(c->jwt_secret, sizeof(c->jwt_secret), "%s", trim(buf));
+	snprintf(dst, size, "%s", trim(buf));
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+#define ADMIN_TOKEN_MIN 16
+
+/* admin_token: off when empty; else 16+ visible ASCII characters (it goes
+ * in an HTTP header) and not the user-token secret. */
+static int check_admin_token(const struct cp_config *c, char *err, size_t errlen)
+{
+	const char *t = c->admin_token;
+	if (!t[0])
+		return 0;
+	for (const char *q = t; *q; q++)
+		if (*q < 0x21 || *q > 0x7e) {
+			snprintf(err, errlen, "admin_token must be printable ASCII without spaces "
+				 "(it is sent as 'Authorization: Bearer <admin_token>'): make one "
+				 "with 'head -c 32 /dev/urandom | base64'");
+			return -1;
+		}
+	if (strlen(t) < ADMIN_TOKEN_MIN) {
+		snprintf(err, errlen, "admin_token is shorter than %d characters: set "
+			 "SLUICE_ADMIN_TOKEN (or admin_token_file) to a random string of %d+ "
+			 "characters, or leave it empty to turn the admin API off",
+			 ADMIN_TOKEN_MIN, ADMIN_TOKEN_MIN);
+		return -1;
+	}
+	if (!strcmp(t, c->jwt_secret)) {
+		snprintf(err, errlen, "admin_token equals jwt_secret: the admin token must be a "
+			 "separate secret (users' tokens are signed with jwt_secret)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -297,7 +334,15 @@ int cp_config_validate(struct cp_config *c, char *err, size_t errlen)
 			 c->max_codec_parameters_bytes, c->max_payload);
 		return -1;
 	}
-	if (c->jwt_secret_file[0] && load_secret_file(c, err, errlen) != 0)
+	if (c->jwt_secret_file[0] &&
+	    load_secret_file("jwt_secret_file", c->jwt_secret_file, c->jwt_secret,
+			     sizeof(c->jwt_secret), err, errlen) != 0)
+		return -1;
+	if (c->admin_token_file[0] &&
+	    load_secret_file("admin_token_file", c->admin_token_file, c->admin_token,
+			     sizeof(c->admin_token), err, errlen) != 0)
+		return -1;
+	if (check_admin_token(c, err, errlen))
 		return -1;
 	if (!c->dev_mode && (strlen(c->jwt_secret) < 16 || !strcmp(c->jwt_secret, "secret") ||
 			     !strcmp(c->jwt_secret, "changeme"))) {

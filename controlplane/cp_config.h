@@ -24,7 +24,10 @@ struct cp_config {
 	int num_workers;           /* num_workers (MEDIASOUP_NUM_WORKERS): lcores to place on; 0 = all */
 	char jwt_secret[256];      /* jwt_secret */
 	char jwt_secret_file[256]; /* jwt_secret_file */
-	int dev_mode;              /* dev_mode: allows an empty/default secret */
+	int dev_mode;              /* dev_mode: allows an empty/default secret and
+				    * serves GET /dev/token (README "Admin API") */
+	char admin_token[256];     /* admin_token: Bearer token of /admin/; empty = admin API off */
+	char admin_token_file[256]; /* admin_token_file: read admin_token from this file */
 	int heartbeat_timeout_ms;  /* heartbeat_timeout_ms: data plane considered dead after */
 	int ping_interval_ms;      /* ping_interval_ms (Engine.IO) */
 	int ping_timeout_ms;       /* ping_timeout_ms */

@@ -23,6 +23,7 @@ struct route {
 	int prefix;
 	cp_http_fn fn;
 	cp_http_raw_fn raw;
+	cp_http_req_fn req;
 	void *user;
 };
 
@@ -30,12 +31,22 @@ static struct route routes[MAX_ROUTES];
 static int n_routes;
 static char static_dir[256];
 
+/* Per HTTP connection. The request fields are copies of the request line
+ * and headers (lws frees its header storage after LWS_CALLBACK_HTTP), kept
+ * for a request route that waits for the end of a request body. */
 struct pss {
 	struct cp_buf body;
 	size_t sent;
+	const struct route *pending; /* request route to run at the body's end */
+	size_t body_in;              /* request body bytes read (discarded) */
+	char method[8];
+	char path[512];
+	char query[512];
+	char auth[CP_HTTP_AUTH_MAX];
 };
 
-int cp_http_route(const char *path, int prefix, cp_http_fn fn, cp_http_raw_fn raw, void *user)
+static int add_route(const char *path, int prefix, cp_http_fn fn, cp_http_raw_fn raw,
+		     cp_http_req_fn req, void *user)
 {
 	if (n_routes == MAX_ROUTES || strlen(path) >= sizeof(routes[0].path))
 		return -ENOSPC;
@@ -44,8 +55,19 @@ int cp_http_route(const char *path, int prefix, cp_http_fn fn, cp_http_raw_fn ra
 	r->prefix = prefix;
 	r->fn = fn;
 	r->raw = raw;
+	r->req = req;
 	r->user = user;
 	return 0;
+}
+
+int cp_http_route(const char *path, int prefix, cp_http_fn fn, cp_http_raw_fn raw, void *user)
+{
+	return add_route(path, prefix, fn, raw, NULL, user);
+}
+
+int cp_http_route_req(const char *path, int prefix, cp_http_req_fn fn, void *user)
+{
+	return add_route(path, prefix, NULL, NULL, fn, user);
 }
 
 static const struct route *find_route(const char *uri)
@@ -78,7 +100,17 @@ static const char *mime_of(const char *path)
 	return "application/octet-stream";
 }
 
-static int send_headers(struct lws *wsi, int status, const char *ctype, size_t len)
+/* Adds header tok: v unless v is NULL. 0 or 1 (no room). */
+static int opt_header(struct lws *wsi, enum lws_token_indexes tok, const char *v, uint8_t **p,
+		      uint8_t *end)
+{
+	return v && lws_add_http_header_by_token(wsi, tok, (const unsigned char *)v,
+						 (int)strlen(v), p, end);
+}
+
+/* The status line and headers; extra may be NULL. */
+static int send_headers_x(struct lws *wsi, int status, const char *ctype, size_t len,
+			  const struct cp_http_req *extra)
 {
 	uint8_t buf[LWS_PRE + 1024], *start = &buf[LWS_PRE], *p = start,
 				     *end = &buf[sizeof(buf) - 1];
@@ -88,10 +120,19 @@ static int send_headers(struct lws *wsi, int status, const char *ctype, size_t l
 	if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
 					 (const unsigned char *)"no-store", 8, &p, end))
 		return 1;
+	if (extra && (opt_header(wsi, WSI_TOKEN_HTTP_ALLOW, extra->allow, &p, end) ||
+		      opt_header(wsi, WSI_TOKEN_HTTP_WWW_AUTHENTICATE, extra->www_authenticate,
+				 &p, end)))
+		return 1;
 	if (lws_finalize_write_http_header(wsi, start, &p, end))
 		return 1;
 	lws_callback_on_writable(wsi);
 	return 0;
+}
+
+static int send_headers(struct lws *wsi, int status, const char *ctype, size_t len)
+{
+	return send_headers_x(wsi, status, ctype, len, NULL);
 }
 
 /* Serves a file below static_dir; refuses paths that climb out of it. */
@@ -114,15 +155,78 @@ not_found:
 	return send_headers(wsi, HTTP_STATUS_NOT_FOUND, "application/json", pss->body.len);
 }
 
+/* The request's method from the URI token lws filled ("" when none of
+ * these). */
+static const char *method_of(struct lws *wsi)
+{
+	static const struct {
+		enum lws_token_indexes tok;
+		const char *name;
+	} m[] = {
+		{WSI_TOKEN_GET_URI, "GET"},
+		{WSI_TOKEN_POST_URI, "POST"},
+#if defined(LWS_WITH_HTTP_UNCOMMON_HEADERS) || defined(LWS_HTTP_HEADERS_ALL)
+		{WSI_TOKEN_OPTIONS_URI, "OPTIONS"},
+		{WSI_TOKEN_PUT_URI, "PUT"},
+		{WSI_TOKEN_PATCH_URI, "PATCH"},
+		{WSI_TOKEN_DELETE_URI, "DELETE"},
+#endif
+		{WSI_TOKEN_HEAD_URI, "HEAD"},
+	};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (lws_hdr_total_length(wsi, m[i].tok) > 0)
+			return m[i].name;
+	return "";
+}
+
+/* 1 when lws reads a request body after LWS_CALLBACK_HTTP: it then writes
+ * no answer before LWS_CALLBACK_HTTP_BODY_COMPLETION. That is (lws 4.1, as
+ * measured with every method) a Content-Length > 0, and for POST also
+ * Content-Length: 0 (what fetch() sends for a POST without a body). A
+ * chunked request body is not read by lws: such a request is answered at
+ * once (and its body then fails to parse as the next request). */
+static int has_body(struct lws *wsi, const char *method)
+{
+	char cl[32];
+	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
+		return 0;
+	return strtoull(cl, NULL, 10) > 0 || !strcmp(method, "POST");
+}
+
+/* Copies what a request route sees out of lws's header storage. */
+static void copy_request(struct lws *wsi, struct pss *pss, const char *uri)
+{
+	snprintf(pss->method, sizeof(pss->method), "%s", method_of(wsi));
+	snprintf(pss->path, sizeof(pss->path), "%s", uri);
+	int n = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+	if (n >= (int)sizeof(pss->auth))
+		snprintf(pss->auth, sizeof(pss->auth), "\x01");
+	else if (n <= 0 || lws_hdr_copy(wsi, pss->auth, sizeof(pss->auth),
+					 WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
+		pss->auth[0] = '\0';
+}
+
+static int run_req(struct lws *wsi, struct pss *pss, const struct route *r)
+{
+	struct cp_http_req req = {.method = pss->method, .path = pss->path, .query = pss->query,
+				  .authorization = pss->auth};
+	const char *ctype = "application/json";
+	int status = r->req(r->user, &req, &pss->body, &ctype);
+	explicit_bzero(pss->auth, sizeof(pss->auth)); /* the admin token */
+	if (pss->body.oom)
+		return -1;
+	return send_headers_x(wsi, status, ctype, pss->body.len, &req);
+}
+
 static int on_http(struct lws *wsi, struct pss *pss, const char *uri)
 {
-	char query[512] = "";
 	int qn = 0;
 	memset(pss, 0, sizeof(*pss));
+	char *query = pss->query;
 	while (qn < 16 && lws_hdr_copy_fragment(wsi, query + strlen(query),
-						(int)(sizeof(query) - strlen(query) - 1),
+						(int)(sizeof(pss->query) - strlen(query) - 1),
 						WSI_TOKEN_HTTP_URI_ARGS, qn) > 0) {
-		if (strlen(query) < sizeof(query) - 2)
+		if (strlen(query) < sizeof(pss->query) - 2)
 			strcat(query, "&");
 		qn++;
 	}
@@ -131,6 +235,14 @@ static int on_http(struct lws *wsi, struct pss *pss, const char *uri)
 		return serve_static(wsi, uri, pss);
 	if (r->raw)
 		return r->raw(r->user, wsi);
+	if (r->req) {
+		copy_request(wsi, pss, uri);
+		if (has_body(wsi, pss->method)) {
+			pss->pending = r; /* answered at LWS_CALLBACK_HTTP_BODY_COMPLETION */
+			return 0;
+		}
+		return run_req(wsi, pss, r);
+	}
 	const char *ctype = "text/plain; charset=utf-8";
 	int status = r->fn(r->user, query, &pss->body, &ctype);
 	if (pss->body.oom)
@@ -167,10 +279,25 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
 		return on_http(wsi, pss, (const char *)in);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return pss ? on_writeable(wsi, pss) : 0;
+	case LWS_CALLBACK_HTTP_BODY:
+		if (!pss || !pss->pending)
+			break;
+		pss->body_in += len;
+		return pss->body_in > CP_HTTP_BODY_MAX ? -1 : 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (!pss || !pss->pending)
+			break;
+		{
+			const struct route *r = pss->pending;
+			pss->pending = NULL;
+			return run_req(wsi, pss, r);
+		}
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
-		if (pss)
+		if (pss) {
 			cp_buf_free(&pss->body);
+			explicit_bzero(pss->auth, sizeof(pss->auth));
+		}
 		break;
 	default:
 		break;

@@ -19,6 +19,31 @@ struct lws_protocols;
 /* A dynamic route: fills body, sets *ctype, returns the HTTP status. */
 typedef int (*cp_http_fn)(void *user, const char *query, struct cp_buf *body,
 			  const char **ctype);
+
+/* One request as a request route (cp_http_route_req) sees it. The strings
+ * are copies that live for the call; every one is "" rather than NULL. A
+ * request with a Content-Length body reaches the route once the body has
+ * been read and discarded (no route here takes one; bodies over
+ * CP_HTTP_BODY_MAX close the connection). */
+struct cp_http_req {
+	const char *method;        /* "GET", "POST", "DELETE", "PUT", "PATCH",
+				    * "OPTIONS", "HEAD"; "" for any other */
+	const char *path;          /* URI path as lws hands it (decoded), no query */
+	const char *query;         /* URL arguments, decoded, each followed by '&' */
+	const char *authorization; /* the Authorization header ("" when absent;
+				    * longer than CP_HTTP_AUTH_MAX - 1: "\x01",
+				    * which no token matches) */
+	/* set by the route: extra response headers (NULL = none) */
+	const char *allow;            /* Allow (for a 405) */
+	const char *www_authenticate; /* WWW-Authenticate (for a 401) */
+};
+#define CP_HTTP_AUTH_MAX 1024
+#define CP_HTTP_BODY_MAX 65536
+
+/* A request route: fills body, sets *ctype (and req's out fields), returns
+ * the HTTP status. */
+typedef int (*cp_http_req_fn)(void *user, struct cp_http_req *req, struct cp_buf *body,
+			      const char **ctype);
 /* A raw route: answers on its own through wsi (returns the lws callback's
  * return value); for handlers that need to write their own response. */
 typedef int (*cp_http_raw_fn)(void *user, struct lws *wsi);
@@ -38,6 +63,8 @@ struct cp_http_cfg {
 
 /* Registers a route for an exact path or, when prefix is set, a path prefix. */
 int cp_http_route(const char *path, int prefix, cp_http_fn fn, cp_http_raw_fn raw, void *user);
+/* The same for a request route (method, path and Authorization header). */
+int cp_http_route_req(const char *path, int prefix, cp_http_req_fn fn, void *user);
 
 /* Creates the lws context. Returns NULL with err naming the fix (busy port,
  * missing privileges, bad address). */

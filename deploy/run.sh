@@ -9,6 +9,12 @@
 # browser inside that namespace (the script prints the command). For a real
 # host set SLUICE_NETNS= (empty), SLUICE_VDEV (e.g. net_af_xdp0,iface=eth0 or
 # a PCI NIC with SLUICE_EAL), SLUICE_IP and SLUICE_ANNOUNCED_IP; see README.
+#
+# Development mode: the control plane runs with dev_mode (SLUICE_DEV_MODE=1,
+# set SLUICE_DEV_MODE=0 to turn it off), so the demo page gets its user token
+# from GET /dev/token and the printed URL is all a browser needs. Never
+# expose a dev_mode control plane to other people: anyone reaching it gets a
+# token.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -26,7 +32,8 @@ top=$PWD
 : "${SLUICE_HTTP_LISTEN:=127.0.0.1}"
 : "${SLUICE_BUILD_DIR:=$top/build}"
 : "${SLUICE_IDLE_SLEEP_US:=100}"
-export SLUICE_SHM SLUICE_HTTP_PORT SLUICE_HTTP_LISTEN
+: "${SLUICE_DEV_MODE:=1}"
+export SLUICE_SHM SLUICE_HTTP_PORT SLUICE_HTTP_LISTEN SLUICE_DEV_MODE
 
 if [ "$(id -u)" != 0 ]; then
 	echo "run: needs root for the DPDK virtual device and the namespace: sudo $0" >&2
@@ -107,17 +114,27 @@ for _ in $(seq 1 300); do
 done
 pfx=""
 [ -n "$SLUICE_NETNS" ] && pfx="ip netns exec $SLUICE_NETNS "
+# the E2EE passphrase of the printed URL (in the fragment: never sent to a server)
+pass=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
+if [ "$SLUICE_DEV_MODE" = 1 ] || [ "$SLUICE_DEV_MODE" = true ] || [ "$SLUICE_DEV_MODE" = yes ]; then
+	open_url="$url/?room=demo#passphrase=$pass"
+	tok_hint="   a token:    none needed: dev_mode, the page gets one from $url/dev/token
+               (open the same URL in a second window to see two peers)"
+else
+	open_url="$url/?room=demo&token=TOKEN#passphrase=$pass"
+	tok_hint="   a token:    $tok_bin --secret-file ${SLUICE_JWT_SECRET_FILE:-<your secret file>} --sub alice --room demo
+               (put it in the URL for TOKEN; everyone in the room uses the same passphrase)"
+fi
 cat <<MSG
 
 == Sluice is running (data plane pid $dp_pid, control plane pid $cp_pid)
    signaling:  $url/socket.io/  (Socket.IO v4, protocol.md)
-   demo page:  $url/
+   demo page:  $open_url
    health:     $url/healthz     metrics: $url/metrics
    media:      udp://$SLUICE_IP:40000+ on ${SLUICE_VDEV%%,*}${SLUICE_NETNS:+ (namespace $SLUICE_NETNS)}
-   a token:    $tok_bin --secret-file ${SLUICE_JWT_SECRET_FILE:-<your secret file>} --sub alice --room demo
-               (open $url/?room=demo&token=TOKEN#passphrase=SECRET; everyone in the room uses the same SECRET)
+$tok_hint
 ${SLUICE_NETNS:+   these addresses live in namespace $SLUICE_NETNS: e.g. ${pfx}curl $url/healthz
-   browser:    ${pfx}chromium --no-sandbox --user-data-dir=/tmp/sluice-browser $url/
+   browser:    ${pfx}chromium --no-sandbox --user-data-dir=/tmp/sluice-browser '$open_url'
 }Ctrl-C stops both.
 MSG
 echo "run: ready"

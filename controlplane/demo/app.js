@@ -506,6 +506,7 @@ async function onJoin(ev) {
   clearError();
   $('join').disabled = true;
   try {
+    if (devToken) $('token').value = (await fetchDevToken()) ?? $('token').value;
     await join(formValues());
     $('join-form').hidden = true;
     $('controls').hidden = false;
@@ -518,15 +519,34 @@ async function onJoin(ev) {
   }
 }
 
-// Fills the form from ?room=&name=&token=&keyId= and #passphrase=, and
-// joins at once with &join=1.
-function fromUrl() {
+// Development mode (deploy/run.sh sets dev_mode): with no token in the URL
+// the page asks the control plane for one, GET /dev/token?room=&name= (404
+// unless dev_mode: then the token field stays for the user to fill). Such a
+// token names the room and user, so it is fetched again at join time.
+let devToken = false;
+
+async function fetchDevToken() {
+  const q = new URLSearchParams();
+  if ($('room').value.trim()) q.set('room', $('room').value.trim());
+  if ($('name').value.trim()) q.set('name', $('name').value.trim());
+  const res = await fetch(`/dev/token?${q}`);
+  return res.ok ? (await res.json()).token : null;
+}
+
+// Fills the form from ?room=&name=&token=&keyId= and #passphrase= (the
+// token from /dev/token when the URL has none), and joins at once with
+// &join=1.
+async function fromUrl() {
   const q = new URLSearchParams(location.search);
   const h = new URLSearchParams(location.hash.slice(1));
   for (const [param, field] of [['room', 'room'], ['name', 'name'], ['token', 'token'],
                                 ['keyId', 'key-id']])
     if (q.has(param)) $(field).value = q.get(param);
   if (h.has('passphrase')) $('passphrase').value = h.get('passphrase');
+  if (!q.has('token')) {
+    const t = await fetchDevToken().catch(() => null);
+    if (t) { $('token').value = t; devToken = true; }
+  }
   if (q.get('join') === '1' && $('join-form').checkValidity())
     $('join-form').requestSubmit();
 }
@@ -538,4 +558,4 @@ $('mute-audio').addEventListener('click', (e) =>
 $('mute-video').addEventListener('click', (e) =>
   togglePause('video', e.target, 'Stop camera', 'Start camera'));
 $('rekey').addEventListener('click', () => rotateKey().catch(showError));
-fromUrl();
+fromUrl().catch(showError);

@@ -5,7 +5,9 @@
  * shape, joined) and answers every request exactly once:
  *   success -> the handler's object, failure -> {error, code}.
  * A request sent without an ack id is executed all the same; its answer is
- * dropped (an unknown event without ack is ignored).
+ * dropped (an unknown event without ack is ignored). A peer the operator
+ * removed (cp_admin_ops.c) is no longer served: its requests are dropped
+ * unanswered while its socket closes.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -276,7 +278,7 @@ static enum cp_sig_code h_consume(struct cp_signal *s, struct cp_peer *p, json_t
 		return code;
 	*resp = json_pack("{s{sssssssosssbsb}}", "consumer", "id", c->id, "producerId", pr->id,
 			  "kind", pr->ortc.kind == SL_KIND_AUDIO ? "audio" : "video",
-			  "rtpParameters", params, "type", "simple", "producerPaused", 0,
+			  "rtpParameters", params, "type", "simple", "producerPaused", pr->paused,
 			  "e2eeEnabled", 1);
 	return CP_SIG_OK;
 }
@@ -466,6 +468,11 @@ void cp_handlers_dispatch(struct cp_signal *s, struct cp_peer *p, const char *na
 	json_t *resp = NULL;
 	int known;
 	const char *pid = p->id; /* handlers never free the peer */
+	if (p->removed) {
+		/* the operator removed it: its socket is closing */
+		CP_DBG("signal: peer %s (removed): %.64s dropped", pid, name);
+		return;
+	}
 	enum cp_sig_code c = run(s, p, name, payload, &resp, &known, err, sizeof(err));
 	if (!known && ack_id < 0) {
 		CP_DBG("signal: peer %s: unknown event '%.64s' without ack ignored", pid, name);

@@ -407,6 +407,12 @@ void cp_consumer_close(struct cp_signal *s, struct cp_consumer *c, const struct 
 enum cp_sig_code cp_consumer_set_paused(struct cp_signal *s, struct cp_consumer *c, int paused,
 					char *err, size_t errlen)
 {
+	if (c->producer->paused) {
+		/* muted by the operator: the data plane holds the consumer
+		 * paused already; the peer's wish applies at the unmute */
+		c->paused = paused;
+		return CP_SIG_OK;
+	}
 	if (!s->dp_ready || consumer_cmd(s, c, paused ? SL_MSG_CONSUMER_PAUSE : SL_MSG_CONSUMER_RESUME,
 					 paused ? "pause" : "resume")) {
 		snprintf(err, errlen, "the data plane is busy: try again shortly");
@@ -416,6 +422,60 @@ enum cp_sig_code cp_consumer_set_paused(struct cp_signal *s, struct cp_consumer 
 	/* a resumed consumer can only decode from a key frame */
 	if (!paused)
 		cp_producer_request_keyframe(s, c->producer, c->cid);
+	return CP_SIG_OK;
+}
+
+/* The data plane has no producer-level pause (include/sluice/abi.h has no
+ * PRODUCER_PAUSE): an operator's mute pauses every consumer of the
+ * producer that forwards (one CONSUMER_PAUSE each, on the consumer's
+ * lcore), and the unmute resumes those its peer has not paused itself.
+ * Consumers created while muted start paused (as every consumer does) and
+ * resume-consumer leaves them so (cp_consumer_set_paused). The producer's
+ * own RTP still reaches the data plane, which drops it for want of a
+ * forwarding consumer. */
+enum cp_sig_code cp_producer_set_paused(struct cp_signal *s, struct cp_producer *pr, int paused,
+					uint32_t *changed, char *err, size_t errlen)
+{
+	uint32_t need[SL_MAX_LCORES] = {0};
+	struct cp_link *l;
+	*changed = 0;
+	if (pr->paused == paused)
+		return CP_SIG_OK;
+	for (l = pr->consumers.next; l != &pr->consumers; l = l->next) {
+		const struct cp_consumer *c = cp_container_of(l, struct cp_consumer, producer_link);
+		if (!c->paused && c->t->lcore < SL_MAX_LCORES)
+			need[c->t->lcore]++;
+	}
+	for (uint32_t i = 0; i < SL_MAX_LCORES; i++)
+		if (need[i] && !cp_sig_ring_room(s, i, need[i])) {
+			snprintf(err, errlen, "the data plane is busy: try again shortly");
+			return CP_SIG_OVERLOADED;
+		}
+	const char *ev = paused ? "mediasoup:consumer-paused" : "mediasoup:consumer-resumed";
+	for (l = pr->consumers.next; l != &pr->consumers; l = l->next) {
+		struct cp_consumer *c = cp_container_of(l, struct cp_consumer, producer_link);
+		if (!c->paused &&
+		    consumer_cmd(s, c, paused ? SL_MSG_CONSUMER_PAUSE : SL_MSG_CONSUMER_RESUME,
+				 paused ? "mute" : "unmute") == 0)
+			(*changed)++;
+		json_t *n = json_pack("{ssss}", "consumerId", c->id, "producerId", pr->id);
+		if (n)
+			cp_sig_emit(s, c->peer, ev, n);
+		json_decref(n);
+	}
+	pr->paused = paused;
+	/* resumed consumers decode from a key frame (best effort, like every
+	 * key-frame request: not counted in the ring check above) */
+	if (!paused && *changed)
+		cp_producer_request_keyframe(s, pr, SL_INVALID_ID);
+	json_t *n = json_pack("{ss}", "producerId", pr->id);
+	if (n)
+		cp_sig_emit(s, pr->peer, paused ? "mediasoup:producer-paused"
+						: "mediasoup:producer-resumed", n);
+	json_decref(n);
+	CP_INFO("signal: producer %s (peer %s) %s by the operator: %u consumers %s", pr->id,
+		pr->peer->id, paused ? "muted" : "unmuted", *changed,
+		paused ? "paused" : "resumed");
 	return CP_SIG_OK;
 }
 

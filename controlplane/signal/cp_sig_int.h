@@ -95,6 +95,8 @@ struct cp_peer {
 	uint32_t n_transports;
 	uint32_t n_consumers;
 	struct cp_bucket bucket;       /* rate limit: requests per second */
+	int removed;                   /* removed by the operator: no requests served,
+					* nothing emitted, waiting for the disconnect */
 };
 
 enum cp_ice_state { CP_ICE_NEW, CP_ICE_CONNECTED, CP_ICE_DISCONNECTED };
@@ -140,6 +142,8 @@ struct cp_producer {
 	uint32_t pid;
 	uint32_t n_consumers;
 	uint64_t fanout_mask;          /* last PRODUCER_FANOUT sent */
+	int paused;                    /* muted by the operator: every consumer is
+					* paused in the data plane */
 	struct cp_ortc_producer ortc;
 	struct cp_stream_stats stats;
 };
@@ -153,7 +157,9 @@ struct cp_consumer {
 	char id[CP_UUID_LEN + 1];
 	uint32_t cid;
 	uint32_t ssrc, rtx_ssrc;
-	int paused;
+	int paused;                    /* its peer's pause-consumer / resume-consumer;
+					* the data plane forwards only while neither
+					* this nor producer->paused is set */
 	struct cp_stream_stats stats;
 };
 
@@ -164,6 +170,8 @@ struct cp_sig_counters {
 	uint64_t dp_ring_full;            /* commands not sent */
 	uint64_t dtls_slots_exhausted;
 	uint64_t limits[CP_SIG_LIM__COUNT]; /* requests refused, by limit */
+	uint64_t admin_rooms_closed, admin_peers_removed;
+	uint64_t admin_producers_paused, admin_producers_resumed;
 };
 
 struct cp_signal {
@@ -265,6 +273,11 @@ void cp_consumer_close(struct cp_signal *s, struct cp_consumer *c, const struct 
 		       int dp_alive);
 enum cp_sig_code cp_consumer_set_paused(struct cp_signal *s, struct cp_consumer *c, int paused,
 					char *err, size_t errlen);
+/* The operator's mute (see cp_signal_pause_producer). CP_SIG_OK with
+ * *changed, or CP_SIG_OVERLOADED (no data plane, or a ring without room for
+ * every command: nothing sent). */
+enum cp_sig_code cp_producer_set_paused(struct cp_signal *s, struct cp_producer *pr, int paused,
+					uint32_t *changed, char *err, size_t errlen);
 void cp_media_stats_event(struct cp_signal *s, const struct sl_msg *m);
 /* Asks the producer's lcore for a key frame (SL_MSG_REQUEST_KEYFRAME; the
  * data plane rate-limits). consumer_id is informative (SL_INVALID_ID ok).

@@ -39,7 +39,7 @@ int64_t cp_sig_wall_ms(const struct cp_signal *s)
 
 void cp_sig_emit(struct cp_signal *s, struct cp_peer *p, const char *event, json_t *data)
 {
-	if (!s->io.emit || !p->conn)
+	if (!s->io.emit || !p->conn || p->removed)
 		return;
 	int rc = s->io.emit(p->conn, event, data);
 	if (rc)

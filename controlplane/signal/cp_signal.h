@@ -49,6 +49,12 @@ struct cp_signal_io {
 	void (*authed)(void *conn);
 	/* Short name of the connection for log lines (e.g. the Engine.IO sid). */
 	const char *(*name)(void *conn);
+	/* Server-side disconnect of a connection (the admin API removed its
+	 * peer): what was emitted before goes out first; the connection's
+	 * disconnect (cp_signal_disconnect) follows later from the event loop,
+	 * never from inside this call. May be NULL (the peer then only stops
+	 * being served). */
+	void (*close)(void *conn);
 	/* Monotonic clock in ms; NULL = CLOCK_MONOTONIC. Tests set it. */
 	uint64_t (*now_ms)(void *user);
 	/* Wall clock in ms since the epoch (createdAt); NULL = CLOCK_REALTIME. */
@@ -98,5 +104,34 @@ void cp_signal_tick(struct cp_signal *s);
 
 /* Prometheus gauges and counters of the signaling layer. */
 void cp_signal_metrics(struct cp_signal *s, struct cp_buf *b);
+
+/* ---- operator side (the admin API: controlplane/cp_admin.c) ----
+ * Removing a peer: it gets mediasoup:removed {reason} (a Sluice addition,
+ * README "Admin API"), then leaves its room as on a disconnect (the others
+ * get producer-closed and peer-left) and its connection is closed with
+ * io.close. From then on it gets no notification and its requests are
+ * dropped unanswered until its disconnect arrives. */
+
+/* {"rooms": [<room>...]}, each room the `stats` object of get-room-stats
+ * (with peerStats). New reference; NULL when out of memory. */
+json_t *cp_signal_admin_rooms(struct cp_signal *s);
+/* The `stats` object of one room (new reference), NULL when no such room. */
+json_t *cp_signal_admin_room(struct cp_signal *s, const char *channel_id);
+/* Closes a room: every peer is removed (see above) with reason. Returns the
+ * number of peers removed or -ENOENT. */
+int cp_signal_close_room(struct cp_signal *s, const char *channel_id, const char *reason);
+/* Removes one peer (joined or not) with reason. 0 or -ENOENT. *room (may be
+ * NULL) gets the channelId it was in, "" when none (cap bytes). */
+int cp_signal_remove_peer(struct cp_signal *s, const char *peer_id, const char *reason,
+			  char *room, size_t cap);
+/* Mutes (paused = 1) or unmutes a producer as mediasoup's producer.pause()
+ * does: its consumers stop (resume) forwarding, each consumer's peer gets
+ * mediasoup:consumer-paused (-resumed) {consumerId, producerId} and the
+ * producer's peer mediasoup:producer-paused (-resumed) {producerId}. A
+ * consumer its own peer paused stays paused after the resume. Idempotent.
+ * 0 with *changed = consumers whose forwarding changed, -ENOENT (no such
+ * producer) or -EBUSY (a command ring is full: nothing changed). */
+int cp_signal_pause_producer(struct cp_signal *s, const char *producer_id, int paused,
+			     uint32_t *changed);
 
 #endif

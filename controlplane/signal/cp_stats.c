@@ -136,8 +136,9 @@ static void stream_figures(json_t *o, const struct cp_stream_stats *st)
 
 static json_t *producer_stats(const struct cp_producer *pr)
 {
-	json_t *o = json_pack("{sssssssI}", "id", pr->id, "transportId", pr->t->id, "kind",
-			      kind_name(pr->ortc.kind), "ssrc", (json_int_t)pr->ortc.ssrc);
+	json_t *o = json_pack("{sssssssIsb}", "id", pr->id, "transportId", pr->t->id, "kind",
+			      kind_name(pr->ortc.kind), "ssrc", (json_int_t)pr->ortc.ssrc, "paused",
+			      pr->paused);
 	if (!o)
 		return json_object();
 	stream_figures(o, &pr->stats);
@@ -146,9 +147,10 @@ static json_t *producer_stats(const struct cp_producer *pr)
 
 static json_t *consumer_stats(const struct cp_consumer *c)
 {
-	json_t *o = json_pack("{sssssssssIsb}", "id", c->id, "producerId", c->producer->id,
+	json_t *o = json_pack("{sssssssssIsbsb}", "id", c->id, "producerId", c->producer->id,
 			      "transportId", c->t->id, "kind", kind_name(c->producer->ortc.kind),
-			      "ssrc", (json_int_t)c->ssrc, "paused", c->paused);
+			      "ssrc", (json_int_t)c->ssrc, "paused", c->paused, "producerPaused",
+			      c->producer->paused);
 	if (!o)
 		return json_object();
 	stream_figures(o, &c->stats);
@@ -375,6 +377,14 @@ void cp_stats_metrics(struct cp_signal *s, struct cp_buf *b)
 	for (int l = 0; l < CP_SIG_LIM__COUNT; l++)
 		cp_buf_printf(b, "sluice_signal_limit_total{limit=\"%s\"} %" PRIu64 "\n",
 			      cp_sig_limit_name((enum cp_sig_limit)l), s->ctr.limits[l]);
+	cp_buf_printf(b, "# HELP sluice_admin_actions_total Admin API actions done, by action.\n"
+			 "# TYPE sluice_admin_actions_total counter\n"
+			 "sluice_admin_actions_total{action=\"close_room\"} %" PRIu64 "\n"
+			 "sluice_admin_actions_total{action=\"remove_peer\"} %" PRIu64 "\n"
+			 "sluice_admin_actions_total{action=\"pause_producer\"} %" PRIu64 "\n"
+			 "sluice_admin_actions_total{action=\"resume_producer\"} %" PRIu64 "\n",
+		      s->ctr.admin_rooms_closed, s->ctr.admin_peers_removed,
+		      s->ctr.admin_producers_paused, s->ctr.admin_producers_resumed);
 	placement_metrics(s, b);
 	tp_metrics(s, b);
 }

@@ -9,9 +9,11 @@
 #   - sluice-controlplane "main" on a free 127.0.0.1 port, attached to it,
 #     with a test secret, short Engine.IO pings (1 s / 3 s) for the
 #     ping-timeout test, 10 peers per room, 100 requests/s, 100 kB payloads,
-#     4 consumers per peer and 6 producers per transport (peerlimits);
+#     4 consumers per peer and 6 producers per transport (peerlimits), the
+#     admin API on (SIG_ADMIN_TOKEN) and dev_mode (GET /dev/token);
 #   - sluice-controlplane "nodp" on another port with NO data plane and tiny
-#     limits (2 rooms, 2 peers per room, 5 requests/s) for the limit tests.
+#     limits (2 rooms, 2 peers per room, 5 requests/s) for the limit tests;
+#     no admin token and no dev_mode (admin: both answer 404 there).
 # The suites may also start private instances (SIG_DP_BIN / SIG_CP_BIN).
 # Everything is stopped by PID on exit and /dev/shm entries are removed; both
 # control planes must exit 0 on SIGTERM (leak-free under ASan).
@@ -27,6 +29,7 @@ ID=$$
 SHM=/sluice-sig-$ID
 WORK=$(mktemp -d /tmp/sl-sig-XXXXXX)
 SECRET="sig-test-secret-$ID-0123456789abcdef"
+ADMIN_TOKEN="sig-admin-token-$ID-$RANDOM$RANDOM"
 DP_PID= CP_PID= CP2_PID=
 status=1
 
@@ -119,6 +122,7 @@ env SLUICE_SHM="$SHM" SLUICE_HTTP_LISTEN=127.0.0.1 SLUICE_HTTP_PORT="$P1" \
 	SLUICE_MAX_PEERS_PER_ROOM=10 SLUICE_MAX_REQUESTS_PER_SEC=100 SLUICE_MAX_PAYLOAD=100000 \
 	SLUICE_MAX_ROOMS=1000 SLUICE_DTLS_TIMEOUT_MS=60000 SLUICE_LOG_LEVEL=info \
 	SLUICE_MAX_CONSUMERS_PER_PEER=4 SLUICE_MAX_PRODUCERS_PER_TRANSPORT=6 \
+	SLUICE_ADMIN_TOKEN="$ADMIN_TOKEN" SLUICE_DEV_MODE=1 \
 	"$CP_BIN" >"$WORK/controlplane.log" 2>&1 &
 CP_PID=$!
 env SLUICE_SHM="/sluice-sig-none-$ID" SLUICE_HTTP_LISTEN=127.0.0.1 SLUICE_HTTP_PORT="$P2" \
@@ -138,6 +142,7 @@ if ! wait_healthy "$P1"; then
 fi
 
 export SIG_URL="http://127.0.0.1:$P1" SIG_URL_NODP="http://127.0.0.1:$P2" SIG_SECRET="$SECRET"
+export SIG_ADMIN_TOKEN="$ADMIN_TOKEN"
 export SIG_DP_BIN="$DP_BIN" SIG_CP_BIN="$CP_BIN" SIG_ID="$ID" SIG_WORK="$WORK"
 export NODE_PATH="$HERE/../node_modules"
 # SIG_TESTS (optional): a subset, e.g. SIG_TESTS="auth requests"

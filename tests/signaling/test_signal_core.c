@@ -87,6 +87,7 @@ struct conn {
 	json_t *events;  /* [[name, data], ...] */
 	json_t *acks;    /* {"<id>": response} */
 	int64_t next_ack;
+	int closed;      /* io.close calls (the admin API removed its peer) */
 };
 
 static uint64_t g_now = 1000000;
@@ -112,6 +113,11 @@ static int io_ack(void *c, int64_t id, json_t *resp)
 static const char *io_name(void *c)
 {
 	return ((struct conn *)c)->name;
+}
+
+static void io_close(void *c)
+{
+	((struct conn *)c)->closed++;
 }
 
 static uint64_t io_now(void *u)
@@ -710,6 +716,89 @@ static json_t *stats_peer(json_t *r, const char *user)
 	size_t i;
 	json_array_foreach(list, i, p) if (!strcmp(sget(p, "userId"), user)) return p;
 	return NULL;
+}
+
+/* 1 when B's get-room-stats shows the producer muted and B's consumer
+ * with producerPaused = muted and paused = own. */
+static int stats_muted(int muted, int own)
+{
+	json_t *r = req(B, "mediasoup:get-room-stats", "{\"channelId\":\"core-room\"}");
+	json_t *a = stats_peer(r, "alice"), *b = stats_peer(r, "bob");
+	json_t *pr = json_array_get(json_object_get(a, "producers"), 0);
+	json_t *co = json_array_get(json_object_get(b, "consumers"), 0);
+	int ok = pr && co && json_is_true(json_object_get(pr, "paused")) == muted &&
+		 json_is_true(json_object_get(co, "producerPaused")) == muted &&
+		 json_is_true(json_object_get(co, "paused")) == own;
+	json_decref(r);
+	return ok;
+}
+
+/* The operator mutes A's producer (cp_signal_pause_producer): the data
+ * plane has no producer pause, so B's forwarding consumer gets a
+ * CONSUMER_PAUSE; B hears consumer-paused, A producer-paused. B's own
+ * pause/resume while muted sends nothing; the unmute resumes only what B
+ * has not paused itself, with a key-frame request. Ends as it began: the
+ * consumer forwarding, the producer not muted. */
+static void scenario_admin_mute(void)
+{
+	const char *prid = sget(g_prod, "producerId"), *cid = sget(g_cons, "consumer.id");
+	uint32_t n = 99, from = g_log.n;
+	int bp = events_named(B, "mediasoup:consumer-paused");
+	int br = events_named(B, "mediasoup:consumer-resumed");
+	int ap = events_named(A, "mediasoup:producer-paused");
+	int ar = events_named(A, "mediasoup:producer-resumed");
+	CHECK(stats_muted(0, 0));
+	CHECK_EQ(cp_signal_pause_producer(g_sig, prid, 1, &n), 0);
+	CHECK_EQ(n, 1);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_PAUSE, from), 1);
+	int k = log_last(SL_MSG_CONSUMER_PAUSE, from);
+	CHECK(k >= 0 && g_log.tid[k] == g_tid_b && g_log.lcore[k] == g_lc_b);
+	CHECK_EQ(events_named(B, "mediasoup:consumer-paused"), bp + 1);
+	json_t *ev = last_event(B, "mediasoup:consumer-paused");
+	CHECK(ev && !strcmp(sget(ev, "consumerId"), cid) && !strcmp(sget(ev, "producerId"), prid));
+	CHECK_EQ(events_named(A, "mediasoup:producer-paused"), ap + 1);
+	CHECK(!strcmp(sget(last_event(A, "mediasoup:producer-paused"), "producerId"), prid));
+	CHECK(stats_muted(1, 0));
+	/* again: nothing */
+	from = g_log.n;
+	CHECK_EQ(cp_signal_pause_producer(g_sig, prid, 1, &n), 0);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(events_named(B, "mediasoup:consumer-paused"), bp + 1);
+	/* B's own resume and pause while muted: answered, nothing sent */
+	json_t *r = req(B, "mediasoup:resume-consumer", "{\"consumerId\":\"%s\"}", cid);
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	r = req(B, "mediasoup:pause-consumer", "{\"consumerId\":\"%s\"}", cid);
+	CHECK(!strcmp(code_of(r), "OK"));
+	json_decref(r);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_RESUME, from) + log_count(SL_MSG_CONSUMER_PAUSE, from), 0);
+	CHECK(stats_muted(1, 1));
+	/* unmute: B paused it itself, so it stays paused */
+	CHECK_EQ(cp_signal_pause_producer(g_sig, prid, 0, &n), 0);
+	CHECK_EQ(n, 0);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_RESUME, from), 0);
+	CHECK_EQ(log_count(SL_MSG_REQUEST_KEYFRAME, from), 0);
+	CHECK_EQ(events_named(B, "mediasoup:consumer-resumed"), br + 1);
+	CHECK_EQ(events_named(A, "mediasoup:producer-resumed"), ar + 1);
+	CHECK(stats_muted(0, 1));
+	pause_resume(B, "mediasoup:resume-consumer", SL_MSG_CONSUMER_RESUME, 1);
+	/* mute and unmute a forwarding consumer: PAUSE, then RESUME + key frame */
+	from = g_log.n;
+	CHECK_EQ(cp_signal_pause_producer(g_sig, prid, 1, &n), 0);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(cp_signal_pause_producer(g_sig, prid, 0, &n), 0);
+	CHECK_EQ(n, 1);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_PAUSE, from), 1);
+	CHECK_EQ(log_count(SL_MSG_CONSUMER_RESUME, from), 1);
+	CHECK_EQ(log_count(SL_MSG_REQUEST_KEYFRAME, from), 1);
+	k = log_last(SL_MSG_REQUEST_KEYFRAME, from);
+	CHECK(k >= 0 && g_log.lcore[k] == g_lc_a && g_log.tid[k] == g_tid_a);
+	CHECK(stats_muted(0, 0));
+	CHECK_EQ(cp_signal_pause_producer(g_sig, "no-such-producer", 1, &n), -ENOENT);
 }
 
 static int metric_has(const char *text, const char *name, const char *peer, const char *tp,
@@ -1547,6 +1636,105 @@ static void scenario_cert_files(const struct cp_signal_io *io)
 	EVP_PKEY_free(key);
 }
 
+/* A request whose answer must not come (the peer was removed). */
+static void req_dropped(struct conn *c, const char *name)
+{
+	int64_t id = c->next_ack++;
+	json_t *p = json_pack("{ss}", "channelId", "adm-room");
+	cp_signal_event(g_sig, c->peer, name, p, id);
+	json_decref(p);
+	CHECK_EQ(json_object_size(c->acks), 0);
+}
+
+/* The operator removes a peer (it hears mediasoup:removed, its connection
+ * is closed, the others hear producer-closed / consumer-closed / peer-left,
+ * its requests go unanswered) and closes a room (every peer hears removed
+ * and nothing else, all are closed, their transports destroyed). */
+static void scenario_admin_remove(void)
+{
+	struct conn *c = conn_new("sockC", "carol"), *d = conn_new("sockD", "dave"),
+		    *e = conn_new("sockE", "erin");
+	struct conn *all[] = {c, d, e};
+	for (int i = 0; i < 3; i++) {
+		json_t *r = req(all[i], "mediasoup:join", "{\"channelId\":\"adm-room\"}");
+		CHECK(!strcmp(code_of(r), "OK"));
+		json_decref(r);
+	}
+	uint32_t tc, td;
+	unsigned lc;
+	json_t *t_c = create_transport(c, "send", &tc, &lc);
+	json_t *t_d = create_transport(d, "recv", &td, &lc);
+	json_t *pr = produce_audio(c, sget(t_c, "transport.id"), 424242u, "{}", "{}");
+	CHECK(!strcmp(code_of(pr), "OK"));
+	json_t *co = consume(d, c, sget(pr, "producerId"));
+	CHECK(!strcmp(code_of(co), "OK"));
+
+	json_t *rooms = cp_signal_admin_rooms(g_sig);
+	json_t *room = cp_signal_admin_room(g_sig, "adm-room");
+	json_t *it;
+	size_t ix, seen = 0;
+	json_array_foreach(json_object_get(rooms, "rooms"), ix, it)
+		seen += !strcmp(sget(it, "channelId"), "adm-room") && iget(it, "peers") == 3;
+	CHECK_EQ(seen, 1);
+	CHECK_EQ(iget(room, "peers"), 3);
+	CHECK_EQ(iget(room, "producers"), 1);
+	CHECK_EQ(json_array_size(json_object_get(room, "peerStats")), 3);
+	CHECK(cp_signal_admin_room(g_sig, "no-such-room") == NULL);
+	json_decref(rooms);
+	json_decref(room);
+
+	char ch[160] = "?";
+	uint32_t from = g_log.n;
+	int c_events = (int)json_array_size(c->events);
+	CHECK_EQ(cp_signal_remove_peer(g_sig, c->peer->id, "spam", ch, sizeof(ch)), 0);
+	CHECK(!strcmp(ch, "adm-room"));
+	CHECK_EQ(c->closed, 1);
+	CHECK_EQ((int)json_array_size(c->events), c_events + 1); /* only removed */
+	CHECK(!strcmp(sget(last_event(c, "mediasoup:removed"), "reason"), "spam"));
+	CHECK(!strcmp(sget(last_event(d, "mediasoup:peer-left"), "peerId"), c->peer->id));
+	CHECK(!strcmp(sget(last_event(e, "mediasoup:peer-left"), "peerId"), c->peer->id));
+	CHECK(!strcmp(sget(last_event(e, "mediasoup:producer-closed"), "producerId"),
+		      sget(pr, "producerId")));
+	CHECK(!strcmp(sget(last_event(d, "mediasoup:consumer-closed"), "consumerId"),
+		      sget(co, "consumer.id")));
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_TRANSPORT_DESTROY, from), 1);
+	CHECK_EQ(log_count(SL_MSG_PRODUCER_REMOVE, from), 1);
+	req_dropped(c, "mediasoup:join");
+	CHECK_EQ(cp_signal_remove_peer(g_sig, c->peer->id, "again", NULL, 0), -ENOENT);
+	conn_free(c); /* its disconnect arrives */
+
+	int d_left = events_named(d, "mediasoup:peer-left");
+	int e_left = events_named(e, "mediasoup:peer-left");
+	from = g_log.n;
+	CHECK_EQ(cp_signal_close_room(g_sig, "adm-room", "meeting over"), 2);
+	CHECK_EQ(cp_signal_close_room(g_sig, "adm-room", "again"), -ENOENT);
+	CHECK(cp_signal_admin_room(g_sig, "adm-room") == NULL);
+	for (int i = 1; i < 3; i++) {
+		CHECK_EQ(all[i]->closed, 1);
+		CHECK(!strcmp(sget(last_event(all[i], "mediasoup:removed"), "reason"),
+			      "meeting over"));
+	}
+	CHECK_EQ(events_named(d, "mediasoup:peer-left"), d_left);
+	CHECK_EQ(events_named(e, "mediasoup:peer-left"), e_left);
+	pump(2);
+	CHECK_EQ(log_count(SL_MSG_TRANSPORT_DESTROY, from), 1); /* d's recv transport */
+	req_dropped(d, "mediasoup:join");
+	conn_free(d);
+	conn_free(e);
+	json_decref(t_c);
+	json_decref(t_d);
+	json_decref(pr);
+	json_decref(co);
+
+	struct cp_buf mb = {0};
+	cp_signal_metrics(g_sig, &mb);
+	CHECK(mb.data && strstr(mb.data, "sluice_admin_actions_total{action=\"close_room\"} 1\n"));
+	CHECK(mb.data && strstr(mb.data, "sluice_admin_actions_total{action=\"remove_peer\"} 3\n"));
+	CHECK(mb.data && strstr(mb.data, "sluice_admin_actions_total{action=\"pause_producer\"} 2\n"));
+	cp_buf_free(&mb);
+}
+
 int main(void)
 {
 	snprintf(g_shm_name, sizeof(g_shm_name), "/sl-sigcore-%d", (int)getpid());
@@ -1560,7 +1748,7 @@ int main(void)
 	CHECK_EQ(cp_dtls_cert_generate(&g_browser_cert), 0);
 
 	struct cp_signal_io io = {.emit = io_emit, .ack = io_ack, .name = io_name, .now_ms = io_now,
-				  .wall_ms = io_wall};
+				  .wall_ms = io_wall, .close = io_close};
 	char err[256];
 	cp_dp_init(&g_dp, g_shm_name, 1000, NULL);
 	g_sig = cp_signal_new(&g_cfg, &g_dp, &io, err, sizeof(err));
@@ -1578,6 +1766,7 @@ int main(void)
 	scenario_join();
 	scenario_dtls_ok();
 	scenario_media();
+	scenario_admin_mute();
 	scenario_stats();
 	scenario_dtls_mismatch();
 	scenario_dtls_timeout();
@@ -1587,6 +1776,7 @@ int main(void)
 	scenario_limits();
 	scenario_token_expiry();
 	scenario_speaker();
+	scenario_admin_remove();
 
 	struct cp_buf mb = {0};
 	cp_signal_metrics(g_sig, &mb);
