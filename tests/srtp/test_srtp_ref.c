@@ -544,8 +544,15 @@ static void test_rtcp_cross(enum sl_srtp_profile p)
 	dp_srtp_destroy(ctx);
 }
 
-int main(void)
+/* argv[1]: the engine under test ("ipsec-mb" or "libsrtp"); default: the default. */
+int main(int argc, char **argv)
 {
+	if (dp_srtp_global_init() != 0 ||
+	    (argc > 1 && dp_srtp_set_engine(argv[1]) != 0)) {
+		fprintf(stderr, "test_srtp_ref: engine %s not available\n", argc > 1 ? argv[1] : "-");
+		return 1;
+	}
+	printf("test_srtp_ref: engine %s\n", dp_srtp_engine_name());
 	if (dp_srtp_global_init() != 0) {
 		fprintf(stderr, "dp_srtp_global_init failed\n");
 		return 1;

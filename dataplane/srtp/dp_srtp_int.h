@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dp_srtp_int - what the dispatcher (dp_srtp.c) and the two SRTP engines
+ * (dp_srtp_libsrtp.c, dp_srtp_imb.c) share. Not for callers outside
+ * dataplane/srtp/: they see only dp_srtp.h.
+ *
+ * Every engine's context starts with struct dp_srtp, so the dispatcher can
+ * find the engine of a context without knowing its layout. A context always
+ * stays with the engine that created it: dp_srtp_set_engine() only decides
+ * which engine the next dp_srtp_create() uses.
+ */
+#ifndef DP_SRTP_INT_H
+#define DP_SRTP_INT_H
+
+#include <stdint.h>
+
+#include "dp_srtp.h"
+
+#define DP_SRTCP_INDEX_LEN 4u        /* E flag + 31-bit SRTCP index */
+#define DP_SRTCP_E_BIT 0x80000000u   /* in the trailer word, network order */
+#define DP_SRTCP_INDEX_MAX 0x7fffffffu
+
+/* What we know of each supported profile; tags are in bytes. */
+struct dp_srtp_profile_info {
+	enum sl_srtp_profile profile;
+	uint8_t key_len;
+	uint8_t salt_len;
+	uint8_t rtp_tag;
+	uint8_t rtcp_tag;
+	uint8_t aead; /* 1: AES-GCM (RFC 7714), 0: AES-CM + HMAC-SHA1 (RFC 3711) */
+};
+
+/* The profile's row, or NULL for one we do not support. */
+const struct dp_srtp_profile_info *dp_srtp_profile_info(enum sl_srtp_profile profile);
+
+typedef enum dp_srtp_status (*dp_srtp_one_fn)(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
+					      uint32_t cap);
+typedef unsigned int (*dp_srtp_burst_fn)(struct dp_srtp *const ctx[], uint8_t *const pkts[],
+					 uint32_t lens[], uint32_t cap,
+					 enum dp_srtp_status st[], unsigned int n);
+
+/*
+ * One engine. create() gets arguments already checked against pi (lengths,
+ * pointers) and returns its context (whose head it has filled) or an error.
+ * The per-packet calls get a non-NULL ctx of this engine and do their own
+ * argument checks (dp_srtp_check_args()). The burst calls get ctx[] whose
+ * non-NULL entries all belong to this engine (NULL entries: BAD_PARAM).
+ */
+struct dp_srtp_ops {
+	const char *name;
+	int (*global_init)(void);
+	enum dp_srtp_status (*create)(struct dp_srtp **out, const struct dp_srtp_profile_info *pi,
+				      const uint8_t *rx_master, const uint8_t *tx_master);
+	void (*wipe)(struct dp_srtp *ctx);
+	void (*destroy)(struct dp_srtp *ctx);
+	dp_srtp_one_fn protect_rtp;
+	dp_srtp_one_fn unprotect_rtp;
+	dp_srtp_one_fn protect_rtcp;
+	dp_srtp_one_fn unprotect_rtcp;
+	dp_srtp_burst_fn protect_rtp_burst;
+	dp_srtp_burst_fn unprotect_rtp_burst;
+};
+
+/* The head of every engine's context. */
+struct dp_srtp {
+	const struct dp_srtp_ops *ops;
+	enum sl_srtp_profile profile; /* SL_SRTP_NONE once wiped */
+	uint32_t rtp_overhead;
+	uint32_t rtcp_overhead;
+};
+
+extern const struct dp_srtp_ops dp_srtp_libsrtp_ops;
+extern const struct dp_srtp_ops dp_srtp_imb_ops;
+
+/* ipsec-mb architecture in use ("avx512", "avx2", ...), "none" before/without init. */
+const char *dp_srtp_imb_arch(void);
+
+/*
+ * Common argument checks. grow is what the operation adds (0 when it
+ * shrinks the packet). Returns DP_SRTP_OK when the engine may go on.
+ */
+static inline enum dp_srtp_status dp_srtp_check_args(const uint8_t *pkt, const uint32_t *len,
+						     uint32_t cap, uint32_t grow)
+{
+	if (!pkt || !len || *len > cap || cap > (uint32_t)INT32_MAX)
+		return DP_SRTP_BAD_PARAM;
+	if (grow && cap - *len < grow)
+		return DP_SRTP_NO_SPACE;
+	return DP_SRTP_OK;
+}
+
+/* The per-packet loop both engines may use for a burst. */
+static inline unsigned int dp_srtp_burst_loop(dp_srtp_one_fn fn, struct dp_srtp *const ctx[],
+					      uint8_t *const pkts[], uint32_t lens[], uint32_t cap,
+					      enum dp_srtp_status st[], unsigned int n)
+{
+	unsigned int ok = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		st[i] = ctx[i] ? fn(ctx[i], pkts[i], &lens[i], cap) : DP_SRTP_BAD_PARAM;
+		ok += st[i] == DP_SRTP_OK;
+	}
+	return ok;
+}
+
+#endif /* DP_SRTP_INT_H */
