@@ -17,6 +17,10 @@
  *  - unprotect of arbitrary bytes never crashes and, if it succeeds (a
  *    genuine packet from the corpus), shrinks by the overhead;
  *  - burst calls give the same statuses as the single calls.
+ * Every input runs against both engines (ipsec-mb and libsrtp), and then
+ * through both at once (fz_differ): the same protected bytes, the same
+ * unprotect status for the input as it is and for the input protected and
+ * damaged by one bit.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -264,9 +268,70 @@ static void fz_burst(enum sl_srtp_profile p, const uint8_t *data, uint32_t len)
 	dp_srtp_destroy(b2);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* A pair made with the given engine. */
+static void fz_pair_on(const char *engine, enum sl_srtp_profile p, struct dp_srtp **a,
+		       struct dp_srtp **b)
+{
+	if (dp_srtp_set_engine(engine) != 0)
+		abort();
+	fz_pair(p, a, b);
+}
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Unprotects data (len) with x and y; the statuses must agree. */
+static void fz_same_unprotect(struct dp_srtp *x, struct dp_srtp *y, int rtcp, const uint8_t *data,
+			      uint32_t len)
+{
+	uint8_t *bx = fz_buf(data, len, len), *by = fz_buf(data, len, len);
+	uint32_t nx = len, ny = len;
+	enum dp_srtp_status sx, sy;
+
+	sx = rtcp ? dp_srtp_unprotect_rtcp(x, bx, &nx, len) : dp_srtp_unprotect_rtp(x, bx, &nx, len);
+	sy = rtcp ? dp_srtp_unprotect_rtcp(y, by, &ny, len) : dp_srtp_unprotect_rtp(y, by, &ny, len);
+	if (sx != sy || nx != ny || (sx == DP_SRTP_OK && memcmp(bx, by, nx) != 0)) {
+		fprintf(stderr, "fuzz_srtp: %s unprotect of %u bytes: %s vs %s\n",
+			rtcp ? "rtcp" : "rtp", len, dp_srtp_status_str(sx), dp_srtp_status_str(sy));
+		abort();
+	}
+	free(bx);
+	free(by);
+}
+
+/*
+ * The engines side by side: the input unprotected as it is, protected (the
+ * same bytes), and protected with one bit flipped (data[1]) then unprotected.
+ */
+static void fz_differ(enum sl_srtp_profile p, int rtcp, const uint8_t *data, uint32_t len,
+		      unsigned int flip)
+{
+	struct dp_srtp *la, *lb, *ia, *ib;
+	uint32_t cap = len + DP_SRTP_MAX_TRAILER, nl = len, ni = len;
+	uint8_t *bl = fz_buf(data, len, cap), *bi = fz_buf(data, len, cap);
+	enum dp_srtp_status sl, si;
+
+	fz_pair_on("libsrtp", p, &la, &lb);
+	fz_pair_on("ipsec-mb", p, &ia, &ib);
+	fz_same_unprotect(lb, ib, rtcp, data, len);
+	sl = rtcp ? dp_srtp_protect_rtcp(la, bl, &nl, cap) : dp_srtp_protect_rtp(la, bl, &nl, cap);
+	si = rtcp ? dp_srtp_protect_rtcp(ia, bi, &ni, cap) : dp_srtp_protect_rtp(ia, bi, &ni, cap);
+	if (sl != si || nl != ni || memcmp(bl, bi, nl) != 0)
+		abort();
+	if (sl == DP_SRTP_OK) {
+		fz_same_unprotect(lb, ib, rtcp, bl, nl);     /* genuine: OK on both */
+		fz_same_unprotect(lb, ib, rtcp, bl, nl);     /* replay on both */
+		bl[(flip / 8) % nl] ^= (uint8_t)(1u << (flip % 8));
+		fz_same_unprotect(lb, ib, rtcp, bl, nl);     /* forged */
+		fz_same_unprotect(lb, ib, rtcp, bl, flip % (nl + 1)); /* truncated */
+	}
+	free(bl);
+	free(bi);
+	dp_srtp_destroy(la);
+	dp_srtp_destroy(lb);
+	dp_srtp_destroy(ia);
+	dp_srtp_destroy(ib);
+}
+
+/* One input against the engine selected now. */
+static void fz_one(const uint8_t *data, size_t size)
 {
 	struct dp_srtp *a, *b;
 	enum sl_srtp_profile p;
@@ -274,17 +339,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t len;
 	unsigned int op;
 
-	if (size < 2 || size > FZ_MAX)
-		return 0;
-	if (dp_srtp_global_init() != 0)
-		abort();
 	p = fz_profiles[data[0] & 3u];
 	op = (data[0] >> 2) & 7u;
 	pkt = data + 2;
 	len = (uint32_t)(size - 2);
 	if (op == FZ_BURST) {
 		fz_burst(p, pkt, len);
-		return 0;
+		return;
 	}
 	fz_pair(p, &a, &b);
 	switch (op) {
@@ -312,5 +373,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	dp_srtp_destroy(a);
 	dp_srtp_destroy(b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const engines[] = { "libsrtp", "ipsec-mb" };
+
+	if (size < 2 || size > FZ_MAX)
+		return 0;
+	if (dp_srtp_global_init() != 0)
+		abort();
+	for (size_t e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
+		if (dp_srtp_set_engine(engines[e]) != 0)
+			abort();
+		fz_one(data, size);
+	}
+	fz_differ(fz_profiles[data[0] & 3u], (data[0] >> 2) & 1u, data + 2, (uint32_t)(size - 2),
+		  (unsigned int)data[1] * 5u);
 	return 0;
 }
