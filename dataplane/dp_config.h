@@ -20,6 +20,7 @@ struct dp_config {
 	uint32_t ice_timeout_ms; /* --ice-timeout-ms, default 30000 */
 	uint32_t n_mbufs;        /* --mbufs per worker, default 8191 */
 	uint8_t verify_udp_csum; /* --no-udp-csum-check clears it */
+	char srtp_engine[16];    /* --srtp-engine ipsec-mb|libsrtp; "" = auto (ipsec-mb if it works) */
 };
 
 /* Returns 0, 1 when --help was asked (usage printed), or -EINVAL with err set. */
