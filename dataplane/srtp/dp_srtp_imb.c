@@ -25,8 +25,10 @@
  * sealing (so a repeated index is sealed again: allow-repeat-tx); rx checks
  * the window first, authenticates, and only then creates the stream (first
  * packet of an SSRC) and records the index. Unprotect in a burst: packets of
- * one stream are finished in order before the next one of that stream is
- * estimated, so a burst answers exactly what single calls would.
+ * one stream stay in flight together unless one's index could depend on an
+ * earlier one's outcome, or repeats it (cm_conflict(): then the earlier ones
+ * finish first); each is checked against the window again when it finishes,
+ * in order, so a burst answers exactly what single calls in order would.
  *
  * After an authentication failure the payload may have been deciphered in
  * place (dp_srtp.h: content unspecified, drop the packet); the window and
@@ -422,6 +424,23 @@ static enum dp_srtp_status rx_rtp_index(const struct imb_session *s, const uint8
 	return dp_srtp_rtp_check(&st->rtp, *delta);
 }
 
+/*
+ * rx RTP, just before authentication counts: the window check again, now
+ * that earlier packets of the stream in the same burst have finished (their
+ * acceptance can only make this one a replay, never change its index: see
+ * cm_conflict()). *delta is refreshed against the window as it is now.
+ */
+static enum dp_srtp_status rx_rtp_recheck(const struct imb_session *s, const uint8_t *pkt,
+					  uint64_t idx, int32_t *delta)
+{
+	uint64_t now;
+	enum dp_srtp_status st = rx_rtp_index(s, pkt, &now, delta);
+
+	if (st == DP_SRTP_OK && now != idx)
+		st = DP_SRTP_ERROR; /* cannot happen: cm_conflict() drains first */
+	return st;
+}
+
 /* rx RTP after authentication: count the key use, make the stream, record. */
 static enum dp_srtp_status rx_rtp_accept(struct imb_session *s, const uint8_t *pkt,
 					 uint64_t idx, int32_t delta)
@@ -632,6 +651,9 @@ static void cm_finish(struct cm_slot *s, int ok)
 	if (s->kind == CM_PROTECT) {
 		memcpy(s->pkt + s->tag_pos, s->out, s->tag_len);
 		st = DP_SRTP_OK;
+	} else if (s->kind == CM_UNPROTECT_RTP &&
+		   (st = rx_rtp_recheck(s->sess, s->pkt, s->idx, &s->delta)) != DP_SRTP_OK) {
+		/* replay first, as a single call after the earlier packets would say */
 	} else if (!ct_equal(s->out, s->want, s->tag_len)) {
 		st = DP_SRTP_AUTH_FAIL;
 	} else if (s->kind == CM_UNPROTECT_RTP) {
@@ -680,17 +702,40 @@ static void cm_drain(struct cm_run *r)
 		cm_collect(r, job);
 }
 
-/* Is a packet of (sess, ssrc) in flight? (then it must finish first) */
-static int cm_busy(const struct cm_run *r, const struct imb_session *sess, const uint8_t *ssrc)
+/*
+ * May an unprotect of index idx (sess, ssrc) start while earlier packets of
+ * that stream are in flight? Their outcomes move the window's top anywhere
+ * between where it is and the highest in-flight index; the estimate picks
+ * the candidate nearest the top, which moves monotonically with it, so if
+ * both ends give idx, every outcome does. The same index twice, or an
+ * estimate that depends on the outcome: no (returns 1: drain first). A
+ * packet the window refused now (refused) is judged again after the earlier
+ * packets of its stream finished (their outcome may change its estimate).
+ */
+static int cm_conflict(const struct cm_run *r, const struct imb_session *sess,
+		       const uint8_t *pkt, uint64_t idx, int refused)
 {
+	const struct dp_srtp_stream *st = dp_srtp_stream_find(&sess->streams, rd32(pkt + 8));
+	struct dp_srtp_rtp_win far = st ? st->rtp : dp_srtp_stream_fresh.rtp;
+	uint64_t again;
+	int any = 0;
+
 	for (unsigned int i = r->n - r->inflight; i < r->n; i++) {
 		const struct cm_slot *s = &r->slot[i];
-		unsigned int off = s->kind == CM_UNPROTECT_RTCP ? 4 : 8;
 
-		if (s->kind != CM_PROTECT && s->sess == sess && memcmp(s->pkt + off, ssrc, 4) == 0)
+		if (s->kind != CM_UNPROTECT_RTP || s->sess != sess ||
+		    memcmp(s->pkt + 8, pkt + 8, 4) != 0)
+			continue;
+		if (s->idx == idx || refused)
 			return 1;
+		if (s->idx > far.top)
+			far.top = s->idx;
+		any = 1;
 	}
-	return 0;
+	if (!any)
+		return 0;
+	(void)dp_srtp_rtp_estimate(&far, (uint16_t)(pkt[2] << 8 | pkt[3]), &again);
+	return again != idx;
 }
 
 static enum dp_srtp_status cm_prep_protect_rtp(struct dp_srtp_imb *c, struct cm_slot *s,
@@ -917,10 +962,16 @@ static unsigned int imb_burst(int protect, struct dp_srtp *const ctx[], uint8_t 
 					: gcm_unprotect_rtp(r.m, c, pkts[i], &lens[i]);
 			continue;
 		}
-		if (!protect && lens[i] >= 12 && cm_busy(&r, &c->rx, pkts[i] + 8))
-			cm_drain(&r);
 		st[i] = protect ? cm_prep_protect_rtp(c, s, pkts[i], lens[i])
 				: cm_prep_unprotect_rtp(c, s, pkts[i], lens[i]);
+		if (!protect && r.inflight && (st[i] == DP_SRTP_OK || st[i] == DP_SRTP_REPLAY) &&
+		    cm_conflict(&r, &c->rx, pkts[i], s->idx, st[i] != DP_SRTP_OK)) {
+			/* undo the prep (the tag back in place), finish the others, redo */
+			if (st[i] == DP_SRTP_OK)
+				memcpy(pkts[i] + lens[i] - s->tag_len, s->want, s->tag_len);
+			cm_drain(&r);
+			st[i] = cm_prep_unprotect_rtp(c, s, pkts[i], lens[i]);
+		}
 		if (st[i] != DP_SRTP_OK)
 			continue;
 		s->pkt = pkts[i];

@@ -315,6 +315,14 @@ static void burst_round(uint32_t *ssrc, uint16_t *seq)
 	oki = dp_srtp_unprotect_rtp_burst(vi, pki, ll, BUF, si, N);
 	CHECK(okl == oki);
 	for (i = 0; i < N; i++) {
+		if (sl[i] != si[i]) {
+			fprintf(stderr, "[%s] burst unprotect %u: libsrtp %s, ipsec-mb %s\n", cur, i,
+				dp_srtp_status_str(sl[i]), dp_srtp_status_str(si[i]));
+			for (unsigned int j = 0; j < N; j++) /* the whole burst, to debug */
+				fprintf(stderr, "  %u: ssrc ..%02x%02x seq %5u len %4u %s/%s\n", j,
+					bl[j][10], bl[j][11], bl[j][2] << 8 | bl[j][3], ll[j],
+					dp_srtp_status_str(sl[j]), dp_srtp_status_str(si[j]));
+		}
 		CHECK(sl[i] == si[i]);
 		count(si[i]);
 		if (sl[i] == DP_SRTP_OK && si[i] == DP_SRTP_OK)
@@ -351,7 +359,7 @@ static void run_profile(enum sl_srtp_profile p, unsigned int keyset, unsigned in
 		int rtcp = rnd_below(10) == 0;
 		uint32_t len;
 
-		if (r % 200 == 199) {
+		if (r % 50 == 49) {
 			burst_round(ssrc, seq);
 			continue;
 		}
