@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_srtp - behaviour of the dp_srtp wrapper, for each of the four
+ * test_srtp - behaviour of the dp_srtp wrapper with one engine (argv[1]:
+ * "ipsec-mb" or "libsrtp"; ctest runs both), for each of the four
  * profiles: round trips (several header shapes and sizes), tampering,
- * replay and the replay window, repeated protect of one index, many SSRCs on
- * one context, ROC rollover, SRTCP, capacity and malformed-packet handling,
- * creation errors, wipe, and the burst calls. Known answers against an
- * independent implementation are in test_srtp_ref.c.
+ * replay and the replay window, repeated protect of one index, many SSRCs
+ * on one context, ROC rollover, SRTCP, capacity and malformed-packet
+ * handling, creation errors, wipe, the burst calls, and engine selection.
+ * Known answers against an independent implementation are in
+ * test_srtp_ref.c; the two engines against each other in test_srtp_cross.c.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,9 +13,10 @@
  * The reference is first pinned to published vectors: RFC 3711 B.2 (AES-CM
  * keystream), B.3 (key derivation) and RFC 7714 16.1.1 (AES-128-GCM SRTP)
  * and 17.1.1-style SRTCP with AES-256-GCM. Then, for each of the four
- * profiles, packets protected by the wrapper (libsrtp over NSS) must equal
- * the reference's bytes exactly, and packets protected by the reference
- * must unprotect through the wrapper to the original.
+ * profiles, packets protected by the engine under test (argv[1]: libsrtp
+ * over NSS, or ipsec-mb) must equal the reference's bytes exactly, and
+ * packets protected by the reference must unprotect through it to the
+ * original.
  *
  * GCM key derivation: the 12-byte master salt is extended with two zero
  * bytes on the right to the 14-byte RFC 3711 salt before the AES-CM PRF.
