@@ -945,6 +945,10 @@ static unsigned int imb_burst(int protect, struct dp_srtp *const ctx[], uint8_t 
 	struct cm_run r;
 	unsigned int ok = 0;
 
+	if (n > IMB_BURST) /* the dispatcher chunks; stay correct if called otherwise */
+		return imb_burst(protect, ctx, pkts, lens, cap, st, IMB_BURST) +
+		       imb_burst(protect, ctx + IMB_BURST, pkts + IMB_BURST, lens + IMB_BURST, cap,
+				 st + IMB_BURST, n - IMB_BURST);
 	r.m = imb_mgr();
 	r.n = 0;
 	r.inflight = 0;
@@ -952,7 +956,8 @@ static unsigned int imb_burst(int protect, struct dp_srtp *const ctx[], uint8_t 
 		struct dp_srtp_imb *c = ctx[i] ? imb_ctx(ctx[i]) : NULL;
 		struct cm_slot *s = &r.slot[r.n];
 
-		st[i] = !c || !r.m ? DP_SRTP_BAD_PARAM
+		st[i] = !c ? DP_SRTP_BAD_PARAM
+		      : !r.m ? DP_SRTP_ERROR
 		      : dp_srtp_check_args(pkts[i], &lens[i], cap,
 					   protect ? ctx[i]->rtp_overhead : 0);
 		if (st[i] != DP_SRTP_OK)
@@ -962,9 +967,12 @@ static unsigned int imb_burst(int protect, struct dp_srtp *const ctx[], uint8_t 
 					: gcm_unprotect_rtp(r.m, c, pkts[i], &lens[i]);
 			continue;
 		}
+		s->idx = 0;
 		st[i] = protect ? cm_prep_protect_rtp(c, s, pkts[i], lens[i])
 				: cm_prep_unprotect_rtp(c, s, pkts[i], lens[i]);
-		if (!protect && r.inflight && (st[i] == DP_SRTP_OK || st[i] == DP_SRTP_REPLAY) &&
+		/* a refusal (replay, or a length check behind the window check) may
+		 * also depend on earlier packets of the stream: judged after them */
+		if (!protect && r.inflight && lens[i] >= 12 &&
 		    cm_conflict(&r, &c->rx, pkts[i], s->idx, st[i] != DP_SRTP_OK)) {
 			/* undo the prep (the tag back in place), finish the others, redo */
 			if (st[i] == DP_SRTP_OK)
