@@ -19,12 +19,13 @@
  *        key (sl_msg_srtp_keys.rx);
  *  - tx: protects what we send, keyed with our master key (.tx).
  * Both are "any SSRC" sessions: any number of SSRCs (media, RTX, probes, RTCP
- * senders) work on one transport without registering them. The engine creates a
- * per-SSRC stream state (replay window, ROC) the first time it sees an SSRC:
+ * senders) work on one transport without registering them. The engine
+ * creates a per-SSRC stream state (replay window, ROC) the first time it
+ * sees an SSRC:
  * on tx at the first protect, on rx only after the first packet of that SSRC
  * authenticated. That first packet allocates (one small stream struct and
- * its replay bitmap; the ciphers are shared with the session template, so
- * no NSS work); every later one does not. An authenticated peer could create
+ * its replay bitmap; the ciphers are shared by the session's streams, so no
+ * key work); every later one does not. An authenticated peer could create
  * streams without bound by cycling SSRCs, so the caller should unprotect RTP
  * only for SSRCs it knows (the SSRC is in clear in the header) and count the
  * rest as no_producer.
@@ -40,8 +41,8 @@
  *
  * Repeated protect of one (SSRC, sequence number): tx sessions are created
  * with allow-repeat-tx (libsrtp's allow_repeat_tx; the ipsec-mb engine does
- * the same), so protecting a packet whose index was
- * already protected succeeds instead of failing with REPLAY. The same index
+ * the same), so protecting a packet whose index was already protected
+ * succeeds instead of failing with REPLAY. The same index
  * means the same keystream (AES-CM) or the same nonce (AES-GCM), hence:
  *  - byte-identical plaintext packet -> byte-identical SRTP packet, harmless
  *    (the receiver then drops the second copy as a REPLAY unless the first
@@ -57,16 +58,18 @@
  * packets. Protecting an index older than the replay window of its stream
  * fails with DP_SRTP_REPLAY.
  *
- * Keys: dp_srtp_create() copies the master key||salt into a stack buffer only
- * long enough for libsrtp to derive the session keys, then wipes it; the
- * wrapper keeps no copy. libsrtp keeps the derived session keys and salts
- * (not the master key: its KDF state is cleared after derivation) inside its
+ * Keys: neither engine keeps the master key. libsrtp engine: the master
+ * key||salt passes through a stack buffer only long enough for libsrtp to
+ * derive the session keys, then is wiped; libsrtp keeps the derived session
+ * keys and salts (its KDF state is cleared after derivation) inside its
  * streams and NSS cipher contexts until the sessions are deallocated; then
- * it zeroes the salts and cipher state and frees the NSS key objects. dp_srtp_wipe() releases them early;
- * dp_srtp_destroy() releases them and the wrapper.
- *
- * The ipsec-mb engine derives the session keys itself (RFC 3711 4.3) and
- * keeps them, expanded, in the context; wipe/destroy zero them.
+ * it zeroes the salts and cipher state and frees the NSS key objects.
+ * ipsec-mb engine: derives the session keys itself (RFC 3711 4.3, AES-CM
+ * PRF; a GCM profile's 12-byte master salt padded with two zero bytes, as
+ * libsrtp does) and keeps them, expanded (AES key schedules, GHASH powers,
+ * hashed HMAC pads), in the context; its temporaries are wiped.
+ * dp_srtp_wipe() zeroes/releases the session keys early; dp_srtp_destroy()
+ * releases them and the context.
  *
  * Threading: dp_srtp_global_init() once per process, before anything else
  * (dp_srtp_create() also calls it, idempotently). After that each struct
@@ -80,7 +83,12 @@
  * words; unaligned works on x86-64 and arm64, slower). *len is changed only
  * on DP_SRTP_OK. On NO_SPACE, and on BAD_PARAM from the argument checks, pkt
  * is untouched; after any other failure the content of pkt[0 .. cap) is
- * unspecified (AES-GCM decryption may have run in place): drop the packet.
+ * unspecified (decryption may have run in place: AES-GCM in both engines,
+ * AES-CM in the ipsec-mb engine, whose one job hashes then deciphers):
+ * drop the packet.
+ *
+ * ipsec-mb engine (measured on the build machine): dp_srtp_create() about
+ * 5 us, destroy 1-2 us (no NSS), any profile.
  *
  * libsrtp engine (measured on the build machine): Debian 12 ships libsrtp2 2.5.0
  * (package libsrtp2-1 2.5.0-3) built against NSS (ldd libsrtp2.so.1 ->
