@@ -15,12 +15,12 @@ struct dp_config {
 	uint16_t port_id;        /* --port: ethdev port id, default 0 */
 	uint16_t port_base;      /* --port-base: lcore i serves UDP port_base+i; 40000 */
 	uint32_t idle_sleep_us;  /* --idle-sleep-us: 0 = busy poll; default 100 */
+	char srtp_engine[16];    /* --srtp-engine ipsec-mb|libsrtp; "" = auto */
 	uint32_t max_transports; /* --max-transports, default 16384 */
 	uint32_t n_slots;        /* --slots, power of two, default 4096 */
 	uint32_t ice_timeout_ms; /* --ice-timeout-ms, default 30000 */
 	uint32_t n_mbufs;        /* --mbufs per worker, default 8191 */
 	uint8_t verify_udp_csum; /* --no-udp-csum-check clears it */
-	char srtp_engine[16];    /* --srtp-engine ipsec-mb|libsrtp; "" = auto (ipsec-mb if it works) */
 };
 
 /* Returns 0, 1 when --help was asked (usage printed), or -EINVAL with err set. */
