@@ -1008,6 +1008,26 @@ static unsigned int imb_unprotect_rtp_burst(struct dp_srtp *const ctx[], uint8_t
 	return imb_burst(0, ctx, pkts, lens, cap, st, n);
 }
 
+int dp_srtp_imb_seek(struct dp_srtp *ctx, int tx, uint32_t ssrc, uint64_t rtp_top,
+		     uint32_t rtcp_index, uint64_t rtp_uses)
+{
+	struct imb_session *sess;
+	struct dp_srtp_stream *st;
+
+	if (!ctx || ctx->ops != &dp_srtp_imb_ops || ctx->profile == SL_SRTP_NONE)
+		return -EINVAL;
+	sess = tx ? &imb_ctx(ctx)->tx : &imb_ctx(ctx)->rx;
+	st = dp_srtp_stream_get(&sess->streams, ssrc);
+	if (!st)
+		return -EINVAL;
+	memset(&st->rtp, 0, sizeof(st->rtp));
+	st->rtp.top = rtp_top;
+	st->rtp.seen[0] = 1;
+	st->rtcp_tx_index = rtcp_index;
+	sess->rtp_uses = rtp_uses;
+	return 0;
+}
+
 const struct dp_srtp_ops dp_srtp_imb_ops = {
 	.name = "ipsec-mb",
 	.global_init = imb_global_init,

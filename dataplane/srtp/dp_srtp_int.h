@@ -72,6 +72,17 @@ struct dp_srtp {
 extern const struct dp_srtp_ops dp_srtp_libsrtp_ops;
 extern const struct dp_srtp_ops dp_srtp_imb_ops;
 
+/*
+ * For tests only (tests/srtp/test_srtp_limits.c): moves one direction (tx
+ * or rx) of an ipsec-mb context to the far end of its limits without 2^48
+ * packets: the stream of SSRC ssrc (created if needed) gets SRTP window top
+ * rtp_top (the top itself seen, nothing below it) and last SRTCP index sent
+ * rtcp_index; the session has used its key rtp_uses times.
+ * Returns 0, or -EINVAL (not an ipsec-mb context, wiped, no memory).
+ */
+int dp_srtp_imb_seek(struct dp_srtp *ctx, int tx, uint32_t ssrc, uint64_t rtp_top,
+		     uint32_t rtcp_index, uint64_t rtp_uses);
+
 /* ipsec-mb architecture in use ("avx512", "avx2", ...), "none" before/without init. */
 const char *dp_srtp_imb_arch(void);
 
