@@ -88,7 +88,9 @@
  * drop the packet.
  *
  * ipsec-mb engine (measured on the build machine): dp_srtp_create() about
- * 5 us, destroy 1-2 us (no NSS), any profile.
+ * 5 us, destroy 1-2 us (no NSS), any profile. A context holds about 9 KB
+ * (key schedules, GHASH tables, two stream tables) plus ~180 bytes per
+ * stream.
  *
  * libsrtp engine (measured on the build machine): Debian 12 ships libsrtp2 2.5.0
  * (package libsrtp2-1 2.5.0-3) built against NSS (ldd libsrtp2.so.1 ->

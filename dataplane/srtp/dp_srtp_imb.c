@@ -55,7 +55,6 @@ struct imb_keys {
 		struct gcm_key_data gcm __attribute__((aligned(64)));
 		struct {
 			uint8_t aes[16 * 15] __attribute__((aligned(16))); /* expanded */
-			uint8_t dec_unused[16 * 15] __attribute__((aligned(16)));
 			uint8_t ipad[20] __attribute__((aligned(16))); /* SHA1 state */
 			uint8_t opad[20] __attribute__((aligned(16)));
 		} cm;
@@ -275,6 +274,7 @@ static int derive_keys(IMB_MGR *m, const struct dp_srtp_profile_info *pi, const 
 		       const uint8_t salt14[14], uint8_t label0, struct imb_keys *k)
 {
 	uint8_t key[32], auth[20];
+	uint8_t dec[16 * 15] __attribute__((aligned(16))); /* CTR needs no decryption keys */
 	int rc;
 
 	rc = kdf(m, master_exp, pi->key_len, salt14, label0, key, pi->key_len);
@@ -287,11 +287,12 @@ static int derive_keys(IMB_MGR *m, const struct dp_srtp_profile_info *pi, const 
 			IMB_AES256_GCM_PRE(m, key, &k->k.gcm);
 	} else if (rc == 0) {
 		rc = kdf(m, master_exp, pi->key_len, salt14, label0 + 1, auth, sizeof(auth));
-		IMB_AES_KEYEXP_128(m, key, k->k.cm.aes, k->k.cm.dec_unused);
+		IMB_AES_KEYEXP_128(m, key, k->k.cm.aes, dec);
 		hmac_pads(m, auth, k);
 	}
 	explicit_bzero(key, sizeof(key));
 	explicit_bzero(auth, sizeof(auth));
+	explicit_bzero(dec, sizeof(dec));
 	return rc;
 }
 
