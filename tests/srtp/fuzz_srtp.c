@@ -18,9 +18,9 @@
  *    genuine packet from the corpus), shrinks by the overhead;
  *  - burst calls give the same statuses as the single calls.
  * Every input runs against both engines (ipsec-mb and libsrtp), and then
- * through both at once (fz_differ): the same protected bytes, the same
- * unprotect status for the input as it is and for the input protected and
- * damaged by one bit.
+ * through both at once (fz_differ, fz_burst_differ): the same protected
+ * bytes, the same unprotect status for the input as it is, for the input
+ * protected and damaged by one bit, and for bursts with replays in them.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -330,6 +330,67 @@ static void fz_differ(enum sl_srtp_profile p, int rtcp, const uint8_t *data, uin
 	dp_srtp_destroy(ib);
 }
 
+/*
+ * FZ_BURST inputs side by side: the same packets (as fz_burst() cuts them)
+ * through one transport per engine, protect burst then unprotect burst,
+ * with the second half of the packets replaced by copies of the first (so
+ * a burst holds replays and several packets of one stream): the same
+ * statuses and bytes from both engines.
+ */
+static void fz_burst_differ(enum sl_srtp_profile p, const uint8_t *data, uint32_t len)
+{
+	enum { N = 8 };
+	uint32_t cap = 256 + DP_SRTP_MAX_TRAILER, ll[N], li[N], off = 0;
+	struct dp_srtp *la, *lb, *ia, *ib, *vl[N], *vi[N];
+	uint8_t *pl[N], *pi[N];
+	enum dp_srtp_status sl[N], si[N];
+	unsigned int n = 0;
+
+	fz_pair_on("libsrtp", p, &la, &lb);
+	fz_pair_on("ipsec-mb", p, &ia, &ib);
+	while (n < N && off < len) {
+		uint32_t l = data[off++];
+
+		if (l > len - off)
+			l = len - off;
+		pl[n] = fz_buf(data + off, l, cap);
+		pi[n] = fz_buf(data + off, l, cap);
+		ll[n] = li[n] = l;
+		vl[n] = la;
+		vi[n] = ia;
+		off += l;
+		n++;
+	}
+	dp_srtp_protect_rtp_burst(vl, pl, ll, cap, sl, n);
+	dp_srtp_protect_rtp_burst(vi, pi, li, cap, si, n);
+	for (unsigned int i = 0; i < n; i++) {
+		if (sl[i] != si[i] || ll[i] != li[i] || memcmp(pl[i], pi[i], ll[i]) != 0)
+			abort();
+		vl[i] = lb;
+		vi[i] = ib;
+	}
+	for (unsigned int i = n / 2; i < n; i++) { /* copies: replays in one burst */
+		memcpy(pl[i], pl[i - n / 2], ll[i - n / 2]);
+		memcpy(pi[i], pl[i - n / 2], ll[i - n / 2]);
+		ll[i] = li[i] = ll[i - n / 2];
+	}
+	dp_srtp_unprotect_rtp_burst(vl, pl, ll, cap, sl, n);
+	dp_srtp_unprotect_rtp_burst(vi, pi, li, cap, si, n);
+	for (unsigned int i = 0; i < n; i++) {
+		if (sl[i] != si[i] || ll[i] != li[i] ||
+		    (sl[i] == DP_SRTP_OK && memcmp(pl[i], pi[i], ll[i]) != 0))
+			abort();
+		fz_guard(pl[i], cap);
+		fz_guard(pi[i], cap);
+		free(pl[i]);
+		free(pi[i]);
+	}
+	dp_srtp_destroy(la);
+	dp_srtp_destroy(lb);
+	dp_srtp_destroy(ia);
+	dp_srtp_destroy(ib);
+}
+
 /* One input against the engine selected now. */
 static void fz_one(const uint8_t *data, size_t size)
 {
@@ -390,7 +451,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		fz_one(data, size);
 	}
-	fz_differ(fz_profiles[data[0] & 3u], (data[0] >> 2) & 1u, data + 2, (uint32_t)(size - 2),
-		  (unsigned int)data[1] * 5u);
+	if (((data[0] >> 2) & 7u) == FZ_BURST)
+		fz_burst_differ(fz_profiles[data[0] & 3u], data + 2, (uint32_t)(size - 2));
+	else
+		fz_differ(fz_profiles[data[0] & 3u], (data[0] >> 2) & 1u, data + 2,
+			  (uint32_t)(size - 2), (unsigned int)data[1] * 5u);
 	return 0;
 }
