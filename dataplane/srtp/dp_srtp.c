@@ -307,3 +307,30 @@ unsigned int dp_srtp_unprotect_rtp_burst(struct dp_srtp *const ctx[], uint8_t *c
 {
 	return burst(0, ctx, pkts, lens, cap, st, n);
 }
+
+unsigned int dp_srtp_protect_rtp_burst_from(struct dp_srtp *const ctx[], uint8_t *const dst[],
+					    const uint32_t hdr_lens[],
+					    const uint8_t *const payload[], const uint32_t plens[],
+					    uint32_t cap, uint32_t out_lens[],
+					    enum dp_srtp_status st[], unsigned int n)
+{
+	struct dp_srtp *v[DP_SRTP_BURST_MAX];
+	unsigned int ok = 0;
+
+	for (unsigned int off = 0; off < n; off += DP_SRTP_BURST_MAX) {
+		unsigned int m = n - off < DP_SRTP_BURST_MAX ? n - off : DP_SRTP_BURST_MAX;
+		const struct dp_srtp_ops *ops = burst_ops(ctx + off, m);
+
+		for (unsigned int i = 0; i < m; i++)
+			v[i] = usable(ctx[off + i]) ? ctx[off + i] : NULL;
+		if (ops)
+			ok += ops->protect_rtp_burst_from(v, dst + off, hdr_lens + off,
+							  payload + off, plens + off, cap,
+							  out_lens + off, st + off, m);
+		else /* mixed engines: assemble and protect one by one */
+			ok += dp_srtp_burst_from_loop(dp_srtp_protect_rtp, v, dst + off,
+						      hdr_lens + off, payload + off, plens + off,
+						      cap, out_lens + off, st + off, m);
+	}
+	return ok;
+}

@@ -262,4 +262,28 @@ unsigned int dp_srtp_unprotect_rtp_burst(struct dp_srtp *const ctx[], uint8_t *c
 					 uint32_t lens[], uint32_t cap,
 					 enum dp_srtp_status st[], unsigned int n);
 
+/*
+ * Out-of-place protect burst, for fan-out: packet i is the RTP header
+ * already written at dst[i] (hdr_lens[i] bytes, complete: CSRCs and
+ * extension included; the consumer's SSRC, sequence number, ...) followed
+ * by the plens[i] payload bytes at payload[i], which are only read: many
+ * packets may share one payload (the one plaintext of a fan-out). The SRTP
+ * payload and the tag are written behind the header in dst[i]'s buffer of
+ * cap bytes, and on DP_SRTP_OK out_lens[i] = hdr_lens[i] + plens[i] + the
+ * RTP overhead (untouched otherwise). payload[i] == dst[i] + hdr_lens[i] is
+ * in place; otherwise the payload must not overlap dst[i]'s buffer.
+ * Statuses are those dp_srtp_protect_rtp() gives for the assembled packet
+ * (BAD_PARAM as well when hdr_lens[i] is not the header's own length or
+ * hdr_lens[i] + plens[i] > cap; NO_SPACE when only the trailer does not
+ * fit: dst untouched then). Same index rules as the in-place calls (the
+ * GCM nonce rule above: one index, one content). The ipsec-mb engine seals
+ * AES-GCM straight from payload into dst; AES-CM (and the libsrtp engine)
+ * move the payload behind the header first.
+ */
+unsigned int dp_srtp_protect_rtp_burst_from(struct dp_srtp *const ctx[], uint8_t *const dst[],
+					    const uint32_t hdr_lens[],
+					    const uint8_t *const payload[], const uint32_t plens[],
+					    uint32_t cap, uint32_t out_lens[],
+					    enum dp_srtp_status st[], unsigned int n);
+
 #endif /* DP_SRTP_H */

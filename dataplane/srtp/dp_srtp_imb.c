@@ -164,25 +164,6 @@ static int ct_equal(const uint8_t *a, const uint8_t *b, size_t n)
 	return d == 0;
 }
 
-/*
- * RTP header length (fixed part, CSRCs, extension), or 0 when it overruns
- * len or len < 12: libsrtp's srtp_validate_rtp_header().
- */
-static uint32_t rtp_header_len(const uint8_t *pkt, uint32_t len)
-{
-	uint32_t h;
-
-	if (len < 12)
-		return 0;
-	h = 12 + 4u * (pkt[0] & 0x0f);
-	if (pkt[0] & 0x10) {
-		if (len < h + 4)
-			return 0;
-		h += 4 + 4u * ((uint32_t)pkt[h + 2] << 8 | pkt[h + 3]);
-	}
-	return h <= len ? h : 0;
-}
-
 /* AES-CM IV (RFC 3711 4.1.1): salt*2^16 ^ SSRC*2^64 ^ index*2^16. */
 static void cm_iv(uint8_t iv[16], const uint8_t salt[14], const uint8_t *ssrc, uint64_t index)
 {
@@ -361,16 +342,17 @@ static enum dp_srtp_status imb_create(struct dp_srtp **out, const struct dp_srtp
 
 /* ---- AES-GCM (synchronous, direct API) ---- */
 
+/* Seals src[0..len) into dst (src == dst: in place) and writes the tag. */
 static void gcm_seal(IMB_MGR *m, const struct dp_srtp_profile_info *pi, const struct imb_keys *k,
-		     const uint8_t iv[12], const uint8_t *aad, uint32_t aad_len, uint8_t *buf,
-		     uint32_t len, uint8_t tag[16])
+		     const uint8_t iv[12], const uint8_t *aad, uint32_t aad_len, uint8_t *dst,
+		     const uint8_t *src, uint32_t len, uint8_t tag[16])
 {
 	struct gcm_context_data g;
 
 	if (pi->key_len == 16)
-		IMB_AES128_GCM_ENC(m, &k->k.gcm, &g, buf, buf, len, iv, aad, aad_len, tag, 16);
+		IMB_AES128_GCM_ENC(m, &k->k.gcm, &g, dst, src, len, iv, aad, aad_len, tag, 16);
 	else
-		IMB_AES256_GCM_ENC(m, &k->k.gcm, &g, buf, buf, len, iv, aad, aad_len, tag, 16);
+		IMB_AES256_GCM_ENC(m, &k->k.gcm, &g, dst, src, len, iv, aad, aad_len, tag, 16);
 }
 
 /* Deciphers buf in place and returns 1 when the tag is right. */
@@ -492,29 +474,42 @@ static enum dp_srtp_status rx_rtcp_accept(struct imb_session *s, const uint8_t *
 
 /* ---- AES-GCM packets ---- */
 
-static enum dp_srtp_status gcm_protect_rtp(IMB_MGR *m, struct dp_srtp_imb *c, uint8_t *pkt,
-					   uint32_t *len)
+/*
+ * Seals the RTP packet whose header is pkt[0..h) and whose payload is
+ * src[0..plen) into pkt (src == pkt + h: in place; else straight from a
+ * shared plaintext). *out_len gets the SRTP length.
+ */
+static enum dp_srtp_status gcm_seal_rtp(IMB_MGR *m, struct dp_srtp_imb *c, uint8_t *pkt,
+					uint32_t h, const uint8_t *src, uint32_t plen,
+					uint32_t *out_len)
 {
-	uint32_t h = rtp_header_len(pkt, *len);
 	enum dp_srtp_status st;
 	uint8_t iv[12];
 	uint64_t idx;
 
-	if (!h)
-		return DP_SRTP_BAD_PARAM;
 	st = tx_rtp_index(&c->tx, pkt, &idx);
 	if (st != DP_SRTP_OK)
 		return st;
 	gcm_iv(iv, c->tx.rtp.salt, pkt + 8, idx);
-	gcm_seal(m, c->pi, &c->tx.rtp, iv, pkt, h, pkt + h, *len - h, pkt + *len);
-	*len += 16;
+	gcm_seal(m, c->pi, &c->tx.rtp, iv, pkt, h, pkt + h, src, plen, pkt + h + plen);
+	*out_len = h + plen + 16;
 	return DP_SRTP_OK;
+}
+
+static enum dp_srtp_status gcm_protect_rtp(IMB_MGR *m, struct dp_srtp_imb *c, uint8_t *pkt,
+					   uint32_t *len)
+{
+	uint32_t h = dp_srtp_rtp_hdr_len(pkt, *len);
+
+	if (!h)
+		return DP_SRTP_BAD_PARAM;
+	return gcm_seal_rtp(m, c, pkt, h, pkt + h, *len - h, len);
 }
 
 static enum dp_srtp_status gcm_unprotect_rtp(IMB_MGR *m, struct dp_srtp_imb *c, uint8_t *pkt,
 					     uint32_t *len)
 {
-	uint32_t h = rtp_header_len(pkt, *len), n = *len;
+	uint32_t h = dp_srtp_rtp_hdr_len(pkt, *len), n = *len;
 	enum dp_srtp_status st;
 	uint8_t iv[12];
 	uint64_t idx;
@@ -553,7 +548,7 @@ static enum dp_srtp_status gcm_protect_rtcp(IMB_MGR *m, struct dp_srtp_imb *c, u
 	memcpy(aad, pkt, 8);
 	wr32(aad + 8, DP_SRTCP_E_BIT | index);
 	gcm_iv(iv, c->tx.rtcp.salt, pkt + 4, index);
-	gcm_seal(m, c->pi, &c->tx.rtcp, iv, aad, 12, pkt + 8, n - 8, pkt + n);
+	gcm_seal(m, c->pi, &c->tx.rtcp, iv, aad, 12, pkt + 8, pkt + 8, n - 8, pkt + n);
 	memcpy(pkt + n + 16, aad + 8, 4); /* RFC 7714 17: the index follows the tag */
 	*len = n + 20;
 	return DP_SRTP_OK;
@@ -742,7 +737,7 @@ static int cm_conflict(const struct cm_run *r, const struct imb_session *sess,
 static enum dp_srtp_status cm_prep_protect_rtp(struct dp_srtp_imb *c, struct cm_slot *s,
 					       uint8_t *pkt, uint32_t len)
 {
-	uint32_t h = rtp_header_len(pkt, len);
+	uint32_t h = dp_srtp_rtp_hdr_len(pkt, len);
 	enum dp_srtp_status st;
 	uint64_t idx;
 
@@ -767,7 +762,7 @@ static enum dp_srtp_status cm_prep_protect_rtp(struct dp_srtp_imb *c, struct cm_
 static enum dp_srtp_status cm_prep_unprotect_rtp(struct dp_srtp_imb *c, struct cm_slot *s,
 						 uint8_t *pkt, uint32_t len)
 {
-	uint32_t h = rtp_header_len(pkt, len), t = c->pi->rtp_tag;
+	uint32_t h = dp_srtp_rtp_hdr_len(pkt, len), t = c->pi->rtp_tag;
 	enum dp_srtp_status st;
 
 	if (!h)
@@ -1029,6 +1024,65 @@ int dp_srtp_imb_seek(struct dp_srtp *ctx, int tx, uint32_t ssrc, uint64_t rtp_to
 	return 0;
 }
 
+/*
+ * Out-of-place protect burst (dp_srtp_protect_rtp_burst_from()): AES-GCM
+ * seals straight from the shared payload into dst; AES-CM moves the payload
+ * behind the header and joins the burst's jobs (one job reads and writes
+ * one buffer, and the HMAC covers what it wrote).
+ */
+static unsigned int imb_protect_rtp_burst_from(struct dp_srtp *const ctx[], uint8_t *const dst[],
+					       const uint32_t hdr_lens[],
+					       const uint8_t *const payload[],
+					       const uint32_t plens[], uint32_t cap,
+					       uint32_t out_lens[], enum dp_srtp_status st[],
+					       unsigned int n)
+{
+	struct cm_run r;
+	unsigned int ok = 0;
+
+	if (n > IMB_BURST)
+		return imb_protect_rtp_burst_from(ctx, dst, hdr_lens, payload, plens, cap, out_lens,
+						  st, IMB_BURST) +
+		       imb_protect_rtp_burst_from(ctx + IMB_BURST, dst + IMB_BURST,
+						  hdr_lens + IMB_BURST, payload + IMB_BURST,
+						  plens + IMB_BURST, cap, out_lens + IMB_BURST,
+						  st + IMB_BURST, n - IMB_BURST);
+	r.m = imb_mgr();
+	r.n = 0;
+	r.inflight = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		struct dp_srtp_imb *c = ctx[i] ? imb_ctx(ctx[i]) : NULL;
+		struct cm_slot *s = &r.slot[r.n];
+		uint32_t h = hdr_lens[i];
+
+		st[i] = !c ? DP_SRTP_BAD_PARAM
+		      : !r.m ? DP_SRTP_ERROR
+		      : dp_srtp_check_from(dst[i], h, payload[i], plens[i], cap,
+					   ctx[i]->rtp_overhead);
+		if (st[i] != DP_SRTP_OK)
+			continue;
+		if (c->pi->aead) {
+			st[i] = gcm_seal_rtp(r.m, c, dst[i], h, plens[i] ? payload[i] : dst[i] + h,
+					     plens[i], &out_lens[i]);
+			continue;
+		}
+		if (plens[i] && payload[i] != dst[i] + h)
+			memmove(dst[i] + h, payload[i], plens[i]);
+		st[i] = cm_prep_protect_rtp(c, s, dst[i], h + plens[i]);
+		if (st[i] != DP_SRTP_OK)
+			continue;
+		s->pkt = dst[i];
+		s->len = &out_lens[i];
+		s->st = &st[i];
+		r.n++;
+		cm_submit(&r, s);
+	}
+	cm_drain(&r);
+	for (unsigned int i = 0; i < n; i++)
+		ok += st[i] == DP_SRTP_OK;
+	return ok;
+}
+
 const struct dp_srtp_ops dp_srtp_imb_ops = {
 	.name = "ipsec-mb",
 	.global_init = imb_global_init,
@@ -1041,4 +1095,5 @@ const struct dp_srtp_ops dp_srtp_imb_ops = {
 	.unprotect_rtcp = imb_unprotect_rtcp,
 	.protect_rtp_burst = imb_protect_rtp_burst,
 	.unprotect_rtp_burst = imb_unprotect_rtp_burst,
+	.protect_rtp_burst_from = imb_protect_rtp_burst_from,
 };

@@ -13,6 +13,7 @@
 #define DP_SRTP_INT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "dp_srtp.h"
 
@@ -38,6 +39,13 @@ typedef enum dp_srtp_status (*dp_srtp_one_fn)(struct dp_srtp *ctx, uint8_t *pkt,
 typedef unsigned int (*dp_srtp_burst_fn)(struct dp_srtp *const ctx[], uint8_t *const pkts[],
 					 uint32_t lens[], uint32_t cap,
 					 enum dp_srtp_status st[], unsigned int n);
+/* dp_srtp_protect_rtp_burst_from(), n <= 64 (the dispatcher chunks). */
+typedef unsigned int (*dp_srtp_burst_from_fn)(struct dp_srtp *const ctx[], uint8_t *const dst[],
+					      const uint32_t hdr_lens[],
+					      const uint8_t *const payload[],
+					      const uint32_t plens[], uint32_t cap,
+					      uint32_t out_lens[], enum dp_srtp_status st[],
+					      unsigned int n);
 
 /*
  * One engine. create() gets arguments already checked against pi (lengths,
@@ -59,6 +67,7 @@ struct dp_srtp_ops {
 	dp_srtp_one_fn unprotect_rtcp;
 	dp_srtp_burst_fn protect_rtp_burst;
 	dp_srtp_burst_fn unprotect_rtp_burst;
+	dp_srtp_burst_from_fn protect_rtp_burst_from;
 };
 
 /* The head of every engine's context. */
@@ -98,6 +107,75 @@ static inline enum dp_srtp_status dp_srtp_check_args(const uint8_t *pkt, const u
 	if (grow && cap - *len < grow)
 		return DP_SRTP_NO_SPACE;
 	return DP_SRTP_OK;
+}
+
+/*
+ * RTP header length (fixed part, CSRCs, extension), or 0 when it overruns
+ * len or len < 12 (what libsrtp's srtp_validate_rtp_header() accepts).
+ */
+static inline uint32_t dp_srtp_rtp_hdr_len(const uint8_t *pkt, uint32_t len)
+{
+	uint32_t h;
+
+	if (len < 12)
+		return 0;
+	h = 12 + 4u * (pkt[0] & 0x0f);
+	if (pkt[0] & 0x10) {
+		if (len < h + 4)
+			return 0;
+		h += 4 + 4u * ((uint32_t)pkt[h + 2] << 8 | pkt[h + 3]);
+	}
+	return h <= len ? h : 0;
+}
+
+/*
+ * The checks of one packet of dp_srtp_protect_rtp_burst_from() before any
+ * byte moves: dst and payload given, the header at dst complete in exactly
+ * hdr_len bytes, and room for the payload and grow bytes of trailer in cap.
+ */
+static inline enum dp_srtp_status dp_srtp_check_from(const uint8_t *dst, uint32_t hdr_len,
+						     const uint8_t *payload, uint32_t plen,
+						     uint32_t cap, uint32_t grow)
+{
+	uint64_t need = (uint64_t)hdr_len + plen + grow;
+
+	if (!dst || (!payload && plen) || cap > (uint32_t)INT32_MAX || hdr_len > cap ||
+	    dp_srtp_rtp_hdr_len(dst, hdr_len) != hdr_len || hdr_len == 0)
+		return DP_SRTP_BAD_PARAM;
+	if (need > cap)
+		return need - grow > cap ? DP_SRTP_BAD_PARAM : DP_SRTP_NO_SPACE;
+	return DP_SRTP_OK;
+}
+
+/*
+ * dp_srtp_protect_rtp_burst_from() by assembling each packet in dst (the
+ * payload moved behind the header) and protecting it in place with fn.
+ */
+static inline unsigned int dp_srtp_burst_from_loop(dp_srtp_one_fn fn, struct dp_srtp *const ctx[],
+						   uint8_t *const dst[], const uint32_t hdr_lens[],
+						   const uint8_t *const payload[],
+						   const uint32_t plens[], uint32_t cap,
+						   uint32_t out_lens[], enum dp_srtp_status st[],
+						   unsigned int n)
+{
+	unsigned int ok = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		st[i] = ctx[i] ? dp_srtp_check_from(dst[i], hdr_lens[i], payload[i], plens[i], cap,
+						     ctx[i]->rtp_overhead)
+			       : DP_SRTP_BAD_PARAM;
+		if (st[i] == DP_SRTP_OK) {
+			uint32_t len = hdr_lens[i] + plens[i];
+
+			if (plens[i] && payload[i] != dst[i] + hdr_lens[i])
+				memmove(dst[i] + hdr_lens[i], payload[i], plens[i]);
+			st[i] = fn(ctx[i], dst[i], &len, cap);
+			if (st[i] == DP_SRTP_OK)
+				out_lens[i] = len;
+		}
+		ok += st[i] == DP_SRTP_OK;
+	}
+	return ok;
 }
 
 /* The per-packet loop both engines may use for a burst. */

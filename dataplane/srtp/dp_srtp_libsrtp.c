@@ -226,6 +226,17 @@ static unsigned int lib_unprotect_rtp_burst(struct dp_srtp *const ctx[], uint8_t
 	return dp_srtp_burst_loop(lib_unprotect_rtp, ctx, pkts, lens, cap, st, n);
 }
 
+static unsigned int lib_protect_rtp_burst_from(struct dp_srtp *const ctx[], uint8_t *const dst[],
+					       const uint32_t hdr_lens[],
+					       const uint8_t *const payload[],
+					       const uint32_t plens[], uint32_t cap,
+					       uint32_t out_lens[], enum dp_srtp_status st[],
+					       unsigned int n)
+{
+	return dp_srtp_burst_from_loop(lib_protect_rtp, ctx, dst, hdr_lens, payload, plens, cap,
+				       out_lens, st, n);
+}
+
 const struct dp_srtp_ops dp_srtp_libsrtp_ops = {
 	.name = "libsrtp",
 	.global_init = lib_global_init,
@@ -238,4 +249,5 @@ const struct dp_srtp_ops dp_srtp_libsrtp_ops = {
 	.unprotect_rtcp = lib_unprotect_rtcp,
 	.protect_rtp_burst = lib_protect_rtp_burst,
 	.unprotect_rtp_burst = lib_unprotect_rtp_burst,
+	.protect_rtp_burst_from = lib_protect_rtp_burst_from,
 };

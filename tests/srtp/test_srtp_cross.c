@@ -13,7 +13,8 @@
  * (identical, checked) - possibly late from a backlog, replayed, with one
  * bit flipped, truncated, or to receivers with another key - and both give
  * the same status and, on OK, the original plaintext. Burst calls are
- * compared the same way. Deterministic (fixed PRNG seed).
+ * compared the same way, and the out-of-place fan-out burst against in-place
+ * protect (test_fanout). Deterministic (fixed PRNG seed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,15 @@
 #include "dp_srtp.h"
 
 static int failures;
+
+#define CHECK_ST_REF(expr)                                                               \
+	do {                                                                             \
+		if ((expr) != DP_SRTP_OK) {                                              \
+			fprintf(stderr, "%s:%d: [%s] reference protect failed\n", __FILE__, \
+				__LINE__, cur);                                          \
+			failures++;                                                      \
+		}                                                                        \
+	} while (0)
 static const char *cur = "-";
 static unsigned long n_compared, n_ok, n_replay, n_auth, n_other;
 
@@ -383,6 +393,103 @@ static void run_profile(enum sl_srtp_profile p, unsigned int keyset, unsigned in
 	side_destroy(&I);
 }
 
+/* The RTP header length of a packet build_rtp() made. */
+static uint32_t hdr_len_of(const uint8_t *b)
+{
+	uint32_t h = 12 + 4u * (b[0] & 0x0fu);
+
+	if (b[0] & 0x10u)
+		h += 4 + 4 * ((uint32_t)b[h + 2] << 8 | b[h + 3]);
+	return h;
+}
+
+/*
+ * Fan-out out of place (dp_srtp_protect_rtp_burst_from): one shared payload
+ * to consumers with their own headers, through both engines, against the
+ * same packets assembled and protected in place by a third (libsrtp)
+ * sender of the same key: byte for byte; the payload is never written; the
+ * receivers open every packet; bad header lengths and short buffers.
+ */
+static void test_fanout(enum sl_srtp_profile p)
+{
+	enum { NC = 70 }; /* more than one chunk of 64 */
+	static uint8_t dl[NC][BUF], di[NC][BUF], want[NC][BUF];
+	uint8_t k[SL_SRTP_MASTER_MAX], other[SL_SRTP_MASTER_MAX], payload[1200], saved[1200];
+	uint8_t *pl[NC], *pi[NC];
+	const uint8_t *src[NC];
+	uint32_t hl[NC], plen[NC], ol[NC], oi[NC], wl[NC];
+	struct dp_srtp *vl[NC], *vi[NC], *ref = NULL;
+	enum dp_srtp_status sl[NC], si[NC];
+	uint8_t kl, sl8;
+
+	for (unsigned int i = 0; i < SL_SRTP_MASTER_MAX; i++) {
+		k[i] = (uint8_t)rnd();
+		other[i] = (uint8_t)rnd();
+	}
+	for (unsigned int i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)rnd();
+	memcpy(saved, payload, sizeof(payload));
+	if (side_create(&L, "libsrtp", p, k, other) != 0 ||
+	    side_create(&I, "ipsec-mb", p, k, other) != 0 || dp_srtp_set_engine("libsrtp") != 0 ||
+	    dp_srtp_key_lengths(p, &kl, &sl8) != 0 ||
+	    dp_srtp_create(&ref, p, other, k, kl, sl8) != DP_SRTP_OK) {
+		CHECK(!"create");
+		goto out;
+	}
+	for (unsigned int round = 0; round < 3; round++) {
+		for (unsigned int i = 0; i < NC; i++) {
+			/* a header of its own (SSRC, seq, CSRCs, extension); the tail of
+			 * build_rtp's random payload is ignored */
+			(void)build_rtp(dl[i], (uint16_t)(round * 100 + i), 0x100 + i % 9);
+			hl[i] = hdr_len_of(dl[i]);
+			memcpy(di[i], dl[i], hl[i]);
+			plen[i] = i % 5 == 0 ? 0 : 1 + rnd_below(sizeof(payload) - 1);
+			src[i] = payload;
+			pl[i] = dl[i];
+			pi[i] = di[i];
+			vl[i] = L.tx;
+			vi[i] = I.tx;
+			memcpy(want[i], dl[i], hl[i]);
+			memcpy(want[i] + hl[i], payload, plen[i]);
+			wl[i] = hl[i] + plen[i];
+			CHECK_ST_REF(dp_srtp_protect_rtp(ref, want[i], &wl[i], BUF));
+		}
+		CHECK(dp_srtp_protect_rtp_burst_from(vl, pl, hl, src, plen, BUF, ol, sl, NC) == NC);
+		CHECK(dp_srtp_protect_rtp_burst_from(vi, pi, hl, src, plen, BUF, oi, si, NC) == NC);
+		CHECK(memcmp(payload, saved, sizeof(payload)) == 0);
+		for (unsigned int i = 0; i < NC; i++) {
+			CHECK(sl[i] == DP_SRTP_OK && si[i] == DP_SRTP_OK);
+			CHECK(ol[i] == wl[i] && oi[i] == wl[i]);
+			CHECK(memcmp(dl[i], want[i], wl[i]) == 0 && memcmp(di[i], want[i], wl[i]) == 0);
+			deliver(di[i], oi[i], 0, 0, NULL, 0);
+		}
+	}
+	/* refusals: wrong header length, no room for the trailer (dst untouched) */
+	{
+		struct dp_srtp *one[1] = { I.tx };
+		uint8_t *d[1] = { dl[0] };
+		uint32_t bad_h[1] = { 13 }, h1[1], pl1[1] = { 100 }, h, o = 5;
+
+		(void)build_rtp(dl[0], 9999, 0x77);
+		h = h1[0] = hdr_len_of(dl[0]);
+		CHECK(dp_srtp_protect_rtp_burst_from(one, d, bad_h, src, pl1, BUF, &o, sl, 1) == 0);
+		CHECK(sl[0] == DP_SRTP_BAD_PARAM && o == 5);
+		memcpy(dl[1], dl[0], BUF);
+		CHECK(dp_srtp_protect_rtp_burst_from(one, d, h1, src, pl1, h + 100 + 3, &o, sl, 1) == 0);
+		CHECK(sl[0] == DP_SRTP_NO_SPACE && o == 5 && memcmp(dl[0], dl[1], BUF) == 0);
+		CHECK(dp_srtp_protect_rtp_burst_from(one, d, h1, src, pl1, h + 99, &o, sl, 1) == 0);
+		CHECK(sl[0] == DP_SRTP_BAD_PARAM);
+		one[0] = L.tx;
+		CHECK(dp_srtp_protect_rtp_burst_from(one, d, h1, src, pl1, h + 100 + 3, &o, sl, 1) == 0);
+		CHECK(sl[0] == DP_SRTP_NO_SPACE && memcmp(dl[0], dl[1], BUF) == 0);
+	}
+out:
+	dp_srtp_destroy(ref);
+	side_destroy(&L);
+	side_destroy(&I);
+	(void)dp_srtp_set_engine("ipsec-mb");
+}
+
 /* argv[1]: another PRNG seed (to hunt by hand; ctest uses the fixed one). */
 int main(int argc, char **argv)
 {
@@ -405,6 +512,7 @@ int main(int argc, char **argv)
 		cur = dp_srtp_profile_name(profiles[i]);
 		for (unsigned int ks = 0; ks < 4; ks++)
 			run_profile(profiles[i], ks, 6000);
+		test_fanout(profiles[i]);
 	}
 	printf("test_srtp_cross: %lu deliveries compared: %lu ok, %lu replay, %lu auth_fail, "
 	       "%lu other\n", n_compared, n_ok, n_replay, n_auth, n_other);
