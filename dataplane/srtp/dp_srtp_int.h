@@ -49,10 +49,11 @@ typedef unsigned int (*dp_srtp_burst_from_fn)(struct dp_srtp *const ctx[], uint8
 
 /*
  * One engine. create() gets arguments already checked against pi (lengths,
- * pointers) and returns its context (whose head it has filled) or an error.
- * The per-packet calls get a non-NULL ctx of this engine and do their own
- * argument checks (dp_srtp_check_args()). The burst calls get ctx[] whose
- * non-NULL entries all belong to this engine (NULL entries: BAD_PARAM).
+ * pointers) and returns its context or an error; the dispatcher fills the
+ * context's head. The per-packet calls get a live (not wiped) ctx of this
+ * engine and do their own argument checks (dp_srtp_check_args()). The burst
+ * calls get at most 64 packets and ctx[] whose non-NULL entries are all
+ * live contexts of this engine (NULL entries: BAD_PARAM).
  */
 struct dp_srtp_ops {
 	const char *name;
