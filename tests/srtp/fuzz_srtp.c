@@ -20,7 +20,8 @@
  * Every input runs against both engines (ipsec-mb and libsrtp), and then
  * through both at once (fz_differ, fz_burst_differ): the same protected
  * bytes, the same unprotect status for the input as it is, for the input
- * protected and damaged by one bit, and for bursts with replays in them.
+ * protected and damaged by one bit, for bursts with replays in them, and
+ * for the out-of-place burst against the in-place one (fz_from_differ).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -331,6 +332,56 @@ static void fz_differ(enum sl_srtp_profile p, int rtcp, const uint8_t *data, uin
 }
 
 /*
+ * The out-of-place burst (dp_srtp_protect_rtp_burst_from) on fresh senders
+ * of both engines, header = what fz_rtp_hdr() reads, payload = the rest
+ * (read from the input, never written): both engines agree with each other
+ * and with the in-place burst of the same packets.
+ */
+static void fz_from_differ(enum sl_srtp_profile p, uint8_t *const pkt[], const uint32_t len[],
+			   unsigned int n, uint32_t cap)
+{
+	enum { N = 8 };
+	struct dp_srtp *e[3][2], *v[3][N];
+	uint8_t *out[3][N];
+	const uint8_t *src[N];
+	uint32_t hl[N], pl[N], ol[3][N];
+	enum dp_srtp_status st[3][N];
+
+	fz_pair_on("libsrtp", p, &e[0][0], &e[0][1]);
+	fz_pair_on("ipsec-mb", p, &e[1][0], &e[1][1]);
+	fz_pair_on("ipsec-mb", p, &e[2][0], &e[2][1]);
+	for (unsigned int i = 0; i < n; i++) {
+		hl[i] = fz_rtp_hdr(pkt[i], len[i]);
+		pl[i] = len[i] - hl[i];
+		src[i] = pkt[i] + hl[i];
+		for (int k = 0; k < 3; k++) {
+			out[k][i] = fz_buf(pkt[i], hl[i], cap);
+			ol[k][i] = len[i];
+			v[k][i] = e[k][0];
+		}
+		memcpy(out[2][i], pkt[i], len[i]); /* the in-place reference */
+	}
+	dp_srtp_protect_rtp_burst_from(v[0], out[0], hl, src, pl, cap, ol[0], st[0], n);
+	dp_srtp_protect_rtp_burst_from(v[1], out[1], hl, src, pl, cap, ol[1], st[1], n);
+	dp_srtp_protect_rtp_burst(v[2], out[2], ol[2], cap, st[2], n);
+	for (unsigned int i = 0; i < n; i++) {
+		for (int k = 0; k < 2; k++)
+			if (st[k][i] != st[2][i] ||
+			    (st[k][i] == DP_SRTP_OK && (ol[k][i] != ol[2][i] ||
+							memcmp(out[k][i], out[2][i], ol[2][i]) != 0)))
+				abort();
+		for (int k = 0; k < 3; k++) {
+			fz_guard(out[k][i], cap);
+			free(out[k][i]);
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		dp_srtp_destroy(e[k][0]);
+		dp_srtp_destroy(e[k][1]);
+	}
+}
+
+/*
  * FZ_BURST inputs side by side: the same packets (as fz_burst() cuts them)
  * through one transport per engine, protect burst then unprotect burst,
  * with the second half of the packets replaced by copies of the first (so
@@ -361,6 +412,7 @@ static void fz_burst_differ(enum sl_srtp_profile p, const uint8_t *data, uint32_
 		off += l;
 		n++;
 	}
+	fz_from_differ(p, pl, ll, n, cap);
 	dp_srtp_protect_rtp_burst(vl, pl, ll, cap, sl, n);
 	dp_srtp_protect_rtp_burst(vi, pi, li, cap, si, n);
 	for (unsigned int i = 0; i < n; i++) {
