@@ -17,6 +17,7 @@ void dp_config_usage(const char *prog)
 	       "  --port N              ethdev port id (default 0)\n"
 	       "  --port-base P         UDP port of worker 0; worker i uses P+i (default 40000)\n"
 	       "  --idle-sleep-us US    sleep when idle; 0 = busy poll (default 100)\n"
+	       "  --srtp-engine E       ipsec-mb or libsrtp (default: ipsec-mb when it works here)\n"
 	       "  --max-transports N    transport table size (default 16384)\n"
 	       "  --slots N             packet slots for DTLS relay, power of two (default 4096)\n"
 	       "  --ice-timeout-ms MS   ICE consent timeout (default 30000)\n"
@@ -91,6 +92,13 @@ int dp_config_parse(struct dp_config *c, int argc, char **argv, char *err, size_
 		} else if (!strcmp(o, "--idle-sleep-us")) {
 			rc = num(o, v, 0, 100000, &x, err, errlen);
 			c->idle_sleep_us = (uint32_t)x;
+		} else if (!strcmp(o, "--srtp-engine")) {
+			if (!v || (strcmp(v, "ipsec-mb") && strcmp(v, "libsrtp"))) {
+				snprintf(err, errlen, "--srtp-engine needs ipsec-mb or libsrtp (got '%s')",
+					 v ? v : "");
+				return -EINVAL;
+			}
+			snprintf(c->srtp_engine, sizeof(c->srtp_engine), "%s", v);
 		} else if (!strcmp(o, "--max-transports")) {
 			rc = num(o, v, 1, 1u << 20, &x, err, errlen);
 			c->max_transports = (uint32_t)x;

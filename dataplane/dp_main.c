@@ -26,6 +26,7 @@
 #include "dp_media.h"
 #include "dp_port.h"
 #include "dp_shm.h"
+#include "dp_srtp.h"
 
 static struct dp_lcore workers[SL_MAX_LCORES];
 
@@ -135,6 +136,19 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* before any SRTP context exists: contexts keep the engine they were made with */
+	if (dp_srtp_global_init() != 0 ||
+	    (cfg.srtp_engine[0] && dp_srtp_set_engine(cfg.srtp_engine) != 0)) {
+		dp_port_fini(cfg.port_id);
+		dp_shm_destroy(&shm);
+		die("srtp engine", cfg.srtp_engine[0] && strcmp(cfg.srtp_engine, "ipsec-mb") == 0
+					   ? "ipsec-mb does not initialise on this CPU; use "
+					     "--srtp-engine libsrtp"
+					   : "libsrtp2 failed to initialise");
+	}
+	printf("sluice-dataplane: srtp engine %s (ipsec-mb arch %s)\n", dp_srtp_engine_name(),
+	       dp_srtp_engine_arch());
 
 	setup_workers(&cfg, &shm, pools, mac);
 	rc = dp_media_setup(workers, n_workers, err, sizeof(err));

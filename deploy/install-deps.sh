@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(build-essential cmake pkg-config libdpdk-dev dpdk libsrtp2-dev libssl-dev
+pkgs=(build-essential cmake pkg-config libdpdk-dev dpdk libsrtp2-dev libipsec-mb-dev libssl-dev
       libwebsockets-dev libjansson-dev iproute2 iputils-ping curl ethtool procps
       python3 util-linux)
 want_test=0

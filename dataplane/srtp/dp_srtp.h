@@ -2,33 +2,47 @@
 /*
  * dp_srtp - the data plane's SRTP/SRTCP crypto boundary.
  *
- * Everything the data plane does with SRTP goes through this header; libsrtp
- * is included by dp_srtp.c alone. The interface is small and opaque on
- * purpose, so that a batch crypto back end (DPDK cryptodev, later) can take
- * over behind it without its callers changing: the burst calls are the seam.
+ * Everything the data plane does with SRTP goes through this header. Two
+ * engines implement it (dp_srtp_int.h):
+ *  - "ipsec-mb" (dp_srtp_imb.c): written here on intel-ipsec-mb; AES-GCM
+ *    through its direct API, AES-CM + HMAC-SHA1 through its multi-buffer
+ *    job API, which the burst calls keep filled across packets. The
+ *    default when ipsec-mb initialises on this CPU.
+ *  - "libsrtp" (dp_srtp_libsrtp.c, the only file that includes libsrtp):
+ *    the reference. tests/srtp compare the two byte for byte.
+ * Both follow every rule below (windows, repeat-tx, statuses, lengths).
+ * The engine is chosen per process with dp_srtp_set_engine() before
+ * contexts are made; a context keeps the engine it was created with.
  *
  * One struct dp_srtp holds one transport's pair of sessions:
  *  - rx: unprotects what the remote sends us, keyed with the remote's master
  *        key (sl_msg_srtp_keys.rx);
  *  - tx: protects what we send, keyed with our master key (.tx).
  * Both are "any SSRC" sessions: any number of SSRCs (media, RTX, probes, RTCP
- * senders) work on one transport without registering them. libsrtp creates a
- * per-SSRC stream state (replay window, ROC) the first time it sees an SSRC:
+ * senders) work on one transport without registering them. The engine
+ * creates a per-SSRC stream state (replay window, ROC) the first time it
+ * sees an SSRC:
  * on tx at the first protect, on rx only after the first packet of that SSRC
  * authenticated. That first packet allocates (one small stream struct and
- * its replay bitmap; the ciphers are shared with the session template, so
- * no NSS work); every later one does not. An authenticated peer could create
+ * its replay bitmap; the ciphers are shared by the session's streams, so no
+ * key work); every later one does not. An authenticated peer could create
  * streams without bound by cycling SSRCs, so the caller should unprotect RTP
  * only for SSRCs it knows (the SSRC is in clear in the header) and count the
  * rest as no_producer.
  *
+ * The ipsec-mb engine holds at most DP_SRTP_MAX_STREAMS (4096) streams per
+ * direction of one context; past that, packets of new SSRCs get ERROR.
+ *
  * Replay: the rx replay window is DP_SRTP_REPLAY_WINDOW packets per SSRC
  * (video reorders and NACK-repaired packets arrive late); SRTCP keeps
- * libsrtp's fixed 128-packet window.
+ * libsrtp's fixed 128-packet window. Windows move only after a packet
+ * authenticated. Limits: 2^48 SRTP packets per session key and 2^31 SRTCP
+ * indices per SSRC, then ERROR (the transport needs new keys).
  *
  * Repeated protect of one (SSRC, sequence number): tx sessions are created
- * with libsrtp's allow_repeat_tx, so protecting a packet whose index was
- * already protected succeeds instead of failing with REPLAY. The same index
+ * with allow-repeat-tx (libsrtp's allow_repeat_tx; the ipsec-mb engine does
+ * the same), so protecting a packet whose index was already protected
+ * succeeds instead of failing with REPLAY. The same index
  * means the same keystream (AES-CM) or the same nonce (AES-GCM), hence:
  *  - byte-identical plaintext packet -> byte-identical SRTP packet, harmless
  *    (the receiver then drops the second copy as a REPLAY unless the first
@@ -44,27 +58,41 @@
  * packets. Protecting an index older than the replay window of its stream
  * fails with DP_SRTP_REPLAY.
  *
- * Keys: dp_srtp_create() copies the master key||salt into a stack buffer only
- * long enough for libsrtp to derive the session keys, then wipes it; the
- * wrapper keeps no copy. libsrtp keeps the derived session keys and salts
- * (not the master key: its KDF state is cleared after derivation) inside its
+ * Keys: neither engine keeps the master key. libsrtp engine: the master
+ * key||salt passes through a stack buffer only long enough for libsrtp to
+ * derive the session keys, then is wiped; libsrtp keeps the derived session
+ * keys and salts (its KDF state is cleared after derivation) inside its
  * streams and NSS cipher contexts until the sessions are deallocated; then
- * it zeroes the salts and cipher state and frees the NSS key objects. dp_srtp_wipe() releases them early;
- * dp_srtp_destroy() releases them and the wrapper.
+ * it zeroes the salts and cipher state and frees the NSS key objects.
+ * ipsec-mb engine: derives the session keys itself (RFC 3711 4.3, AES-CM
+ * PRF; a GCM profile's 12-byte master salt padded with two zero bytes, as
+ * libsrtp does) and keeps them, expanded (AES key schedules, GHASH powers,
+ * hashed HMAC pads), in the context; its temporaries are wiped.
+ * dp_srtp_wipe() zeroes/releases the session keys early; dp_srtp_destroy()
+ * releases them and the context.
  *
  * Threading: dp_srtp_global_init() once per process, before anything else
  * (dp_srtp_create() also calls it, idempotently). After that each struct
  * dp_srtp belongs to one thread (the transport's owner lcore); different
- * contexts may be used on different threads at once.
+ * contexts may be used on different threads at once. The ipsec-mb engine
+ * keeps one IMB_MGR per thread, allocated at the thread's first call (a
+ * few KB) and freed at thread exit.
  *
  * Packets: all calls work in place on pkt[0 .. *len), and may write up to
  * cap bytes. The buffer should be 4-byte aligned (libsrtp reads 32-bit
  * words; unaligned works on x86-64 and arm64, slower). *len is changed only
  * on DP_SRTP_OK. On NO_SPACE, and on BAD_PARAM from the argument checks, pkt
  * is untouched; after any other failure the content of pkt[0 .. cap) is
- * unspecified (AES-GCM decryption may have run in place): drop the packet.
+ * unspecified (decryption may have run in place: AES-GCM in both engines,
+ * AES-CM in the ipsec-mb engine, whose one job hashes then deciphers):
+ * drop the packet.
  *
- * Back end (measured on the build machine): Debian 12 ships libsrtp2 2.5.0
+ * ipsec-mb engine (measured on the build machine): dp_srtp_create() about
+ * 5 us, destroy 1-2 us (no NSS), any profile. A context holds about 9 KB
+ * (key schedules, GHASH tables, two stream tables) plus ~180 bytes per
+ * stream.
+ *
+ * libsrtp engine (measured on the build machine): Debian 12 ships libsrtp2 2.5.0
  * (package libsrtp2-1 2.5.0-3) built against NSS (ldd libsrtp2.so.1 ->
  * libnss3, libnspr4; libsrtp's crypto back end string "aes icm nss"), not
  * OpenSSL and not libsrtp's built-in AES. What that costs:
@@ -104,10 +132,29 @@ enum dp_srtp_status {
 struct dp_srtp;
 
 /*
- * Initialises libsrtp once per process; later calls return the first call's
- * result. Thread-safe. Returns 0 or -EIO.
+ * Initialises libsrtp and probes ipsec-mb once per process; later calls
+ * return the first call's result. Thread-safe. Returns 0 or -EIO (libsrtp
+ * failed; ipsec-mb failing only makes libsrtp the default engine).
  */
 int dp_srtp_global_init(void);
+
+/*
+ * Selects the engine of the contexts created from now on: "ipsec-mb" or
+ * "libsrtp". Returns 0, -EINVAL (unknown name), -ENOTSUP (ipsec-mb did not
+ * initialise on this machine) or -EIO (dp_srtp_global_init() failed).
+ * Call it at start-up, before contexts exist; contexts keep their engine.
+ */
+int dp_srtp_set_engine(const char *name);
+
+/* The engine new contexts get ("ipsec-mb" or "libsrtp"). */
+const char *dp_srtp_engine_name(void);
+
+/* ipsec-mb's code path on this CPU ("avx512", "avx2", "avx", "sse",
+ * "noaesni"), or "none" when ipsec-mb did not initialise. */
+const char *dp_srtp_engine_arch(void);
+
+/* The engine of one context, "?" for NULL. */
+const char *dp_srtp_ctx_engine(const struct dp_srtp *ctx);
 
 /* A constant name for a status ("ok", "auth_fail", ...). */
 const char *dp_srtp_status_str(enum dp_srtp_status st);
@@ -148,8 +195,9 @@ uint32_t dp_srtp_max_overhead(enum sl_srtp_profile profile);
  * master salt, laid out as in struct sl_msg_srtp_keys. key_len and salt_len
  * must be those of the profile (dp_srtp_key_lengths()).
  * Returns DP_SRTP_OK and *out; DP_SRTP_BAD_PARAM for an unknown profile,
- * wrong lengths or NULL pointers; DP_SRTP_ERROR when libsrtp fails (no
+ * wrong lengths or NULL pointers; DP_SRTP_ERROR when the engine fails (no
  * memory, or this libsrtp build lacks the profile). *out is NULL on failure.
+ * The context uses the engine selected now (dp_srtp_set_engine()).
  * Allocates: call it from the command path, not per packet.
  */
 enum dp_srtp_status dp_srtp_create(struct dp_srtp **out, enum sl_srtp_profile profile,
@@ -164,7 +212,7 @@ enum dp_srtp_status dp_srtp_create_from_msg(struct dp_srtp **out,
 enum sl_srtp_profile dp_srtp_profile(const struct dp_srtp *ctx);
 
 /*
- * Releases both libsrtp sessions now, which zeroes the session keys libsrtp
+ * Releases both sessions now, which zeroes the session keys the engine
  * derived, and leaves ctx keyless: every later protect/unprotect returns
  * DP_SRTP_BAD_PARAM. ctx itself stays valid until dp_srtp_destroy(). The
  * wrapper holds no key bytes of its own (see the top of this file).
@@ -202,8 +250,10 @@ enum dp_srtp_status dp_srtp_unprotect_rtcp(struct dp_srtp *ctx, uint8_t *pkt, ui
  * transports); st[i] receives its status and lens[i] its new length on OK.
  * Returns how many packets got DP_SRTP_OK. Packets are processed in order,
  * so two packets of one stream in a burst keep their replay-window order.
- * Today a loop over the single calls; the signature is the seam for a batch
- * (cryptodev) back end.
+ * The ipsec-mb engine keeps the AES-CM packets of a burst in flight
+ * together (one multi-buffer job each; an unprotect waits for an earlier
+ * packet of its own stream); the libsrtp engine loops over the single calls.
+ * Either way the statuses are those the single calls would give in order.
  */
 unsigned int dp_srtp_protect_rtp_burst(struct dp_srtp *const ctx[], uint8_t *const pkts[],
 				       uint32_t lens[], uint32_t cap,
@@ -211,5 +261,29 @@ unsigned int dp_srtp_protect_rtp_burst(struct dp_srtp *const ctx[], uint8_t *con
 unsigned int dp_srtp_unprotect_rtp_burst(struct dp_srtp *const ctx[], uint8_t *const pkts[],
 					 uint32_t lens[], uint32_t cap,
 					 enum dp_srtp_status st[], unsigned int n);
+
+/*
+ * Out-of-place protect burst, for fan-out: packet i is the RTP header
+ * already written at dst[i] (hdr_lens[i] bytes, complete: CSRCs and
+ * extension included; the consumer's SSRC, sequence number, ...) followed
+ * by the plens[i] payload bytes at payload[i], which are only read: many
+ * packets may share one payload (the one plaintext of a fan-out). The SRTP
+ * payload and the tag are written behind the header in dst[i]'s buffer of
+ * cap bytes, and on DP_SRTP_OK out_lens[i] = hdr_lens[i] + plens[i] + the
+ * RTP overhead (untouched otherwise). payload[i] == dst[i] + hdr_lens[i] is
+ * in place; otherwise the payload must not overlap dst[i]'s buffer.
+ * Statuses are those dp_srtp_protect_rtp() gives for the assembled packet
+ * (BAD_PARAM as well when hdr_lens[i] is not the header's own length or
+ * hdr_lens[i] + plens[i] > cap; NO_SPACE when only the trailer does not
+ * fit: dst untouched then). Same index rules as the in-place calls (the
+ * GCM nonce rule above: one index, one content). The ipsec-mb engine seals
+ * AES-GCM straight from payload into dst; AES-CM (and the libsrtp engine)
+ * move the payload behind the header first.
+ */
+unsigned int dp_srtp_protect_rtp_burst_from(struct dp_srtp *const ctx[], uint8_t *const dst[],
+					    const uint32_t hdr_lens[],
+					    const uint8_t *const payload[], const uint32_t plens[],
+					    uint32_t cap, uint32_t out_lens[],
+					    enum dp_srtp_status st[], unsigned int n);
 
 #endif /* DP_SRTP_H */

@@ -17,6 +17,11 @@
  *  - unprotect of arbitrary bytes never crashes and, if it succeeds (a
  *    genuine packet from the corpus), shrinks by the overhead;
  *  - burst calls give the same statuses as the single calls.
+ * Every input runs against both engines (ipsec-mb and libsrtp), and then
+ * through both at once (fz_differ, fz_burst_differ): the same protected
+ * bytes, the same unprotect status for the input as it is, for the input
+ * protected and damaged by one bit, for bursts with replays in them, and
+ * for the out-of-place burst against the in-place one (fz_from_differ).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -264,9 +269,182 @@ static void fz_burst(enum sl_srtp_profile p, const uint8_t *data, uint32_t len)
 	dp_srtp_destroy(b2);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* A pair made with the given engine. */
+static void fz_pair_on(const char *engine, enum sl_srtp_profile p, struct dp_srtp **a,
+		       struct dp_srtp **b)
+{
+	if (dp_srtp_set_engine(engine) != 0)
+		abort();
+	fz_pair(p, a, b);
+}
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Unprotects data (len) with x and y; the statuses must agree. */
+static void fz_same_unprotect(struct dp_srtp *x, struct dp_srtp *y, int rtcp, const uint8_t *data,
+			      uint32_t len)
+{
+	uint8_t *bx = fz_buf(data, len, len), *by = fz_buf(data, len, len);
+	uint32_t nx = len, ny = len;
+	enum dp_srtp_status sx, sy;
+
+	sx = rtcp ? dp_srtp_unprotect_rtcp(x, bx, &nx, len) : dp_srtp_unprotect_rtp(x, bx, &nx, len);
+	sy = rtcp ? dp_srtp_unprotect_rtcp(y, by, &ny, len) : dp_srtp_unprotect_rtp(y, by, &ny, len);
+	if (sx != sy || nx != ny || (sx == DP_SRTP_OK && memcmp(bx, by, nx) != 0)) {
+		fprintf(stderr, "fuzz_srtp: %s unprotect of %u bytes: %s vs %s\n",
+			rtcp ? "rtcp" : "rtp", len, dp_srtp_status_str(sx), dp_srtp_status_str(sy));
+		abort();
+	}
+	free(bx);
+	free(by);
+}
+
+/*
+ * The engines side by side: the input unprotected as it is, protected (the
+ * same bytes), and protected with one bit flipped (data[1]) then unprotected.
+ */
+static void fz_differ(enum sl_srtp_profile p, int rtcp, const uint8_t *data, uint32_t len,
+		      unsigned int flip)
+{
+	struct dp_srtp *la, *lb, *ia, *ib;
+	uint32_t cap = len + DP_SRTP_MAX_TRAILER, nl = len, ni = len;
+	uint8_t *bl = fz_buf(data, len, cap), *bi = fz_buf(data, len, cap);
+	enum dp_srtp_status sl, si;
+
+	fz_pair_on("libsrtp", p, &la, &lb);
+	fz_pair_on("ipsec-mb", p, &ia, &ib);
+	fz_same_unprotect(lb, ib, rtcp, data, len);
+	sl = rtcp ? dp_srtp_protect_rtcp(la, bl, &nl, cap) : dp_srtp_protect_rtp(la, bl, &nl, cap);
+	si = rtcp ? dp_srtp_protect_rtcp(ia, bi, &ni, cap) : dp_srtp_protect_rtp(ia, bi, &ni, cap);
+	if (sl != si || nl != ni || memcmp(bl, bi, nl) != 0)
+		abort();
+	if (sl == DP_SRTP_OK) {
+		fz_same_unprotect(lb, ib, rtcp, bl, nl);     /* genuine: OK on both */
+		fz_same_unprotect(lb, ib, rtcp, bl, nl);     /* replay on both */
+		bl[(flip / 8) % nl] ^= (uint8_t)(1u << (flip % 8));
+		fz_same_unprotect(lb, ib, rtcp, bl, nl);     /* forged */
+		fz_same_unprotect(lb, ib, rtcp, bl, flip % (nl + 1)); /* truncated */
+	}
+	free(bl);
+	free(bi);
+	dp_srtp_destroy(la);
+	dp_srtp_destroy(lb);
+	dp_srtp_destroy(ia);
+	dp_srtp_destroy(ib);
+}
+
+/*
+ * The out-of-place burst (dp_srtp_protect_rtp_burst_from) on fresh senders
+ * of both engines, header = what fz_rtp_hdr() reads, payload = the rest
+ * (read from the input, never written): both engines agree with each other
+ * and with the in-place burst of the same packets.
+ */
+static void fz_from_differ(enum sl_srtp_profile p, uint8_t *const pkt[], const uint32_t len[],
+			   unsigned int n, uint32_t cap)
+{
+	enum { N = 8 };
+	struct dp_srtp *e[3][2], *v[3][N];
+	uint8_t *out[3][N];
+	const uint8_t *src[N];
+	uint32_t hl[N], pl[N], ol[3][N];
+	enum dp_srtp_status st[3][N];
+
+	fz_pair_on("libsrtp", p, &e[0][0], &e[0][1]);
+	fz_pair_on("ipsec-mb", p, &e[1][0], &e[1][1]);
+	fz_pair_on("ipsec-mb", p, &e[2][0], &e[2][1]);
+	for (unsigned int i = 0; i < n; i++) {
+		hl[i] = fz_rtp_hdr(pkt[i], len[i]);
+		pl[i] = len[i] - hl[i];
+		src[i] = pkt[i] + hl[i];
+		for (int k = 0; k < 3; k++) {
+			out[k][i] = fz_buf(pkt[i], hl[i], cap);
+			ol[k][i] = len[i];
+			v[k][i] = e[k][0];
+		}
+		memcpy(out[2][i], pkt[i], len[i]); /* the in-place reference */
+	}
+	dp_srtp_protect_rtp_burst_from(v[0], out[0], hl, src, pl, cap, ol[0], st[0], n);
+	dp_srtp_protect_rtp_burst_from(v[1], out[1], hl, src, pl, cap, ol[1], st[1], n);
+	dp_srtp_protect_rtp_burst(v[2], out[2], ol[2], cap, st[2], n);
+	for (unsigned int i = 0; i < n; i++) {
+		for (int k = 0; k < 2; k++)
+			if (st[k][i] != st[2][i] ||
+			    (st[k][i] == DP_SRTP_OK && (ol[k][i] != ol[2][i] ||
+							memcmp(out[k][i], out[2][i], ol[2][i]) != 0)))
+				abort();
+		for (int k = 0; k < 3; k++) {
+			fz_guard(out[k][i], cap);
+			free(out[k][i]);
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		dp_srtp_destroy(e[k][0]);
+		dp_srtp_destroy(e[k][1]);
+	}
+}
+
+/*
+ * FZ_BURST inputs side by side: the same packets (as fz_burst() cuts them)
+ * through one transport per engine, protect burst then unprotect burst,
+ * with the second half of the packets replaced by copies of the first (so
+ * a burst holds replays and several packets of one stream): the same
+ * statuses and bytes from both engines.
+ */
+static void fz_burst_differ(enum sl_srtp_profile p, const uint8_t *data, uint32_t len)
+{
+	enum { N = 8 };
+	uint32_t cap = 256 + DP_SRTP_MAX_TRAILER, ll[N], li[N], off = 0;
+	struct dp_srtp *la, *lb, *ia, *ib, *vl[N], *vi[N];
+	uint8_t *pl[N], *pi[N];
+	enum dp_srtp_status sl[N], si[N];
+	unsigned int n = 0;
+
+	fz_pair_on("libsrtp", p, &la, &lb);
+	fz_pair_on("ipsec-mb", p, &ia, &ib);
+	while (n < N && off < len) {
+		uint32_t l = data[off++];
+
+		if (l > len - off)
+			l = len - off;
+		pl[n] = fz_buf(data + off, l, cap);
+		pi[n] = fz_buf(data + off, l, cap);
+		ll[n] = li[n] = l;
+		vl[n] = la;
+		vi[n] = ia;
+		off += l;
+		n++;
+	}
+	fz_from_differ(p, pl, ll, n, cap);
+	dp_srtp_protect_rtp_burst(vl, pl, ll, cap, sl, n);
+	dp_srtp_protect_rtp_burst(vi, pi, li, cap, si, n);
+	for (unsigned int i = 0; i < n; i++) {
+		if (sl[i] != si[i] || ll[i] != li[i] || memcmp(pl[i], pi[i], ll[i]) != 0)
+			abort();
+		vl[i] = lb;
+		vi[i] = ib;
+	}
+	for (unsigned int i = n / 2; i < n; i++) { /* copies: replays in one burst */
+		memcpy(pl[i], pl[i - n / 2], ll[i - n / 2]);
+		memcpy(pi[i], pl[i - n / 2], ll[i - n / 2]);
+		ll[i] = li[i] = ll[i - n / 2];
+	}
+	dp_srtp_unprotect_rtp_burst(vl, pl, ll, cap, sl, n);
+	dp_srtp_unprotect_rtp_burst(vi, pi, li, cap, si, n);
+	for (unsigned int i = 0; i < n; i++) {
+		if (sl[i] != si[i] || ll[i] != li[i] ||
+		    (sl[i] == DP_SRTP_OK && memcmp(pl[i], pi[i], ll[i]) != 0))
+			abort();
+		fz_guard(pl[i], cap);
+		fz_guard(pi[i], cap);
+		free(pl[i]);
+		free(pi[i]);
+	}
+	dp_srtp_destroy(la);
+	dp_srtp_destroy(lb);
+	dp_srtp_destroy(ia);
+	dp_srtp_destroy(ib);
+}
+
+/* One input against the engine selected now. */
+static void fz_one(const uint8_t *data, size_t size)
 {
 	struct dp_srtp *a, *b;
 	enum sl_srtp_profile p;
@@ -274,17 +452,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t len;
 	unsigned int op;
 
-	if (size < 2 || size > FZ_MAX)
-		return 0;
-	if (dp_srtp_global_init() != 0)
-		abort();
 	p = fz_profiles[data[0] & 3u];
 	op = (data[0] >> 2) & 7u;
 	pkt = data + 2;
 	len = (uint32_t)(size - 2);
 	if (op == FZ_BURST) {
 		fz_burst(p, pkt, len);
-		return 0;
+		return;
 	}
 	fz_pair(p, &a, &b);
 	switch (op) {
@@ -312,5 +486,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	dp_srtp_destroy(a);
 	dp_srtp_destroy(b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const engines[] = { "libsrtp", "ipsec-mb" };
+
+	if (size < 2 || size > FZ_MAX)
+		return 0;
+	if (dp_srtp_global_init() != 0)
+		abort();
+	for (size_t e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
+		if (dp_srtp_set_engine(engines[e]) != 0)
+			abort();
+		fz_one(data, size);
+	}
+	if (((data[0] >> 2) & 7u) == FZ_BURST)
+		fz_burst_differ(fz_profiles[data[0] & 3u], data + 2, (uint32_t)(size - 2));
+	else
+		fz_differ(fz_profiles[data[0] & 3u], (data[0] >> 2) & 1u, data + 2,
+			  (uint32_t)(size - 2), (unsigned int)data[1] * 5u);
 	return 0;
 }

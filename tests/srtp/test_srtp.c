@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_srtp - behaviour of the dp_srtp wrapper, for each of the four
+ * test_srtp - behaviour of the dp_srtp wrapper with one engine (argv[1]:
+ * "ipsec-mb" or "libsrtp"; ctest runs both), for each of the four
  * profiles: round trips (several header shapes and sizes), tampering,
- * replay and the replay window, repeated protect of one index, many SSRCs on
- * one context, ROC rollover, SRTCP, capacity and malformed-packet handling,
- * creation errors, wipe, and the burst calls. Known answers against an
- * independent implementation are in test_srtp_ref.c.
+ * replay and the replay window, repeated protect of one index, many SSRCs
+ * on one context, ROC rollover, SRTCP, capacity and malformed-packet
+ * handling, creation errors, wipe, the burst calls, and engine selection.
+ * Known answers against an independent implementation are in
+ * test_srtp_ref.c; the two engines against each other in test_srtp_cross.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -728,6 +730,36 @@ static void test_create_errors(void)
 	CHECK(dp_srtp_profile(NULL) == SL_SRTP_NONE);
 }
 
+/* Engine selection: names, refusals, and that contexts keep their engine. */
+static void test_engine_select(void)
+{
+	const char *was = dp_srtp_engine_name();
+	uint8_t m[SL_SRTP_MASTER_MAX];
+	struct dp_srtp *a = NULL, *b = NULL;
+
+	cur_profile = "engine";
+	make_master(m, 30);
+	CHECK(dp_srtp_set_engine("nss") == -22);
+	CHECK(dp_srtp_set_engine(NULL) == -22);
+	CHECK(strcmp(dp_srtp_engine_name(), was) == 0);
+	CHECK(dp_srtp_set_engine("libsrtp") == 0);
+	CHECK(strcmp(dp_srtp_engine_name(), "libsrtp") == 0);
+	CHECK_ST(dp_srtp_create(&a, SL_SRTP_AEAD_AES_128_GCM, m, m, 16, 12), DP_SRTP_OK);
+	if (dp_srtp_set_engine("ipsec-mb") == 0) {
+		CHECK(strcmp(dp_srtp_engine_name(), "ipsec-mb") == 0);
+		CHECK(strcmp(dp_srtp_engine_arch(), "none") != 0);
+		CHECK_ST(dp_srtp_create(&b, SL_SRTP_AEAD_AES_128_GCM, m, m, 16, 12), DP_SRTP_OK);
+		CHECK(strcmp(dp_srtp_ctx_engine(b), "ipsec-mb") == 0);
+	} else {
+		CHECK(strcmp(dp_srtp_engine_arch(), "none") == 0);
+	}
+	CHECK(strcmp(dp_srtp_ctx_engine(a), "libsrtp") == 0);
+	CHECK(strcmp(dp_srtp_ctx_engine(NULL), "?") == 0);
+	dp_srtp_destroy(a);
+	dp_srtp_destroy(b);
+	CHECK(dp_srtp_set_engine(was) == 0);
+}
+
 /* Wipe leaves a keyless context that refuses everything. */
 static void test_wipe(enum sl_srtp_profile prof)
 {
@@ -754,12 +786,20 @@ static void test_wipe(enum sl_srtp_profile prof)
 	dp_srtp_destroy(NULL);
 }
 
-int main(void)
+/* argv[1]: the engine under test ("ipsec-mb" or "libsrtp"); default: the default. */
+int main(int argc, char **argv)
 {
 	if (dp_srtp_global_init() != 0 || dp_srtp_global_init() != 0) {
 		fprintf(stderr, "dp_srtp_global_init failed\n");
 		return 1;
 	}
+	if (argc > 1 && dp_srtp_set_engine(argv[1]) != 0) {
+		fprintf(stderr, "test_srtp: engine %s not available\n", argv[1]);
+		return 1;
+	}
+	printf("test_srtp: engine %s (ipsec-mb arch %s)\n", dp_srtp_engine_name(),
+	       dp_srtp_engine_arch());
+	test_engine_select();
 	test_tables();
 	test_create_errors();
 	for (size_t i = 0; i < sizeof(all_profiles) / sizeof(all_profiles[0]); i++) {

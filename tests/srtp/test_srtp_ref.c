@@ -13,9 +13,10 @@
  * The reference is first pinned to published vectors: RFC 3711 B.2 (AES-CM
  * keystream), B.3 (key derivation) and RFC 7714 16.1.1 (AES-128-GCM SRTP)
  * and 17.1.1-style SRTCP with AES-256-GCM. Then, for each of the four
- * profiles, packets protected by the wrapper (libsrtp over NSS) must equal
- * the reference's bytes exactly, and packets protected by the reference
- * must unprotect through the wrapper to the original.
+ * profiles, packets protected by the engine under test (argv[1]: libsrtp
+ * over NSS, or ipsec-mb) must equal the reference's bytes exactly, and
+ * packets protected by the reference must unprotect through it to the
+ * original.
  *
  * GCM key derivation: the 12-byte master salt is extended with two zero
  * bytes on the right to the 14-byte RFC 3711 salt before the AES-CM PRF.
@@ -302,6 +303,37 @@ static uint32_t ref_srtcp_protect(const struct ref_keys *rk, const uint8_t *in, 
 	return len + 4 + (uint32_t)rk->rtcp_tag;
 }
 
+/*
+ * SRTCP without encryption (E=0, RFC 3711 3.4 / RFC 7714 9.2): AES-GCM
+ * authenticates all of the packet and the trailer as AAD (no ciphertext);
+ * AES-CM leaves the payload in clear under the HMAC.
+ */
+static uint32_t ref_srtcp_protect_clear(const struct ref_keys *rk, const uint8_t *in,
+					uint32_t len, uint32_t index, uint8_t *out)
+{
+	uint8_t e[4], mac[20];
+
+	wr32(e, index);
+	memcpy(out, in, len);
+	if (rk->gcm) {
+		uint8_t iv[12] = { 0 }, aad[BUF];
+
+		wr32(iv + 2, rd32(in + 4));
+		wr32(iv + 8, index);
+		for (int i = 0; i < 12; i++)
+			iv[i] ^= rk->rtcp_s[i];
+		memcpy(aad, in, len);
+		memcpy(aad + len, e, 4);
+		gcm_seal(rk->rtcp_k, rk->klen, iv, aad, len + 4, out + len, 0);
+		memcpy(out + len + 16, e, 4);
+		return len + 20;
+	}
+	memcpy(out + len, e, 4);
+	hmac_sha1(rk->rtcp_a, out, len + 4, NULL, 0, mac);
+	memcpy(out + len + 4, mac, rk->rtcp_tag);
+	return len + 4 + (uint32_t)rk->rtcp_tag;
+}
+
 /* ------------------------------------------------------------------ */
 /* The reference against published vectors                            */
 /* ------------------------------------------------------------------ */
@@ -541,11 +573,36 @@ static void test_rtcp_cross(enum sl_srtp_profile p)
 			CHECK(dp_srtp_unprotect_rtcp(ctx, want, &wlen, BUF) == DP_SRTP_REPLAY);
 		}
 	}
+	/* E=0: GCM accepts it (authenticated, not encrypted), as libsrtp does;
+	 * AES-CM refuses it (libsrtp: cant_check, our ERROR) since the session
+	 * is configured to encrypt; a forged one fails either way */
+	for (uint32_t i = 0; i < 3; i++) {
+		uint32_t len = build_rtcp(plain, 0x0ccccccc, 2 + i);
+		uint32_t wlen = ref_srtcp_protect_clear(&rx, plain, len, 20 + i, want);
+		enum dp_srtp_status st;
+
+		if (i == 2)
+			want[9] ^= 1;
+		st = dp_srtp_unprotect_rtcp(ctx, want, &wlen, BUF);
+		if (i == 2)
+			CHECK(st != DP_SRTP_OK);
+		else if (rx.gcm)
+			CHECK(st == DP_SRTP_OK && wlen == len && memcmp(want, plain, len) == 0);
+		else
+			CHECK(st == DP_SRTP_ERROR);
+	}
 	dp_srtp_destroy(ctx);
 }
 
-int main(void)
+/* argv[1]: the engine under test ("ipsec-mb" or "libsrtp"); default: the default. */
+int main(int argc, char **argv)
 {
+	if (dp_srtp_global_init() != 0 ||
+	    (argc > 1 && dp_srtp_set_engine(argv[1]) != 0)) {
+		fprintf(stderr, "test_srtp_ref: engine %s not available\n", argc > 1 ? argv[1] : "-");
+		return 1;
+	}
+	printf("test_srtp_ref: engine %s\n", dp_srtp_engine_name());
 	if (dp_srtp_global_init() != 0) {
 		fprintf(stderr, "dp_srtp_global_init failed\n");
 		return 1;
