@@ -17,6 +17,9 @@ void dp_config_usage(const char *prog)
 	       "  --port N              ethdev port id (default 0)\n"
 	       "  --port-base P         UDP port of worker 0; worker i uses P+i (default 40000)\n"
 	       "  --idle-sleep-us US    sleep when idle; 0 = busy poll (default 100)\n"
+	       "  --idle-sleep-max-us US  after ~1000 idle sleeps the sleep doubles up to this\n"
+	       "                        (default 500: an idle box stays cheap, a packet waits at\n"
+	       "                        most this long)\n"
 	       "  --srtp-engine E       ipsec-mb or libsrtp (default: ipsec-mb when it works here)\n"
 	       "  --max-transports N    transport table size (default 16384)\n"
 	       "  --slots N             packet slots for DTLS relay, power of two (default 4096)\n"
@@ -50,6 +53,7 @@ int dp_config_parse(struct dp_config *c, int argc, char **argv, char *err, size_
 	snprintf(c->shm_name, sizeof(c->shm_name), "%s", SL_SHM_NAME_DEFAULT);
 	c->port_base = 40000;
 	c->idle_sleep_us = 100;
+	c->idle_sleep_max_us = 500;
 	c->max_transports = 16384;
 	c->n_slots = SL_SLOTS_DEFAULT;
 	c->ice_timeout_ms = 30000;
@@ -92,6 +96,9 @@ int dp_config_parse(struct dp_config *c, int argc, char **argv, char *err, size_
 		} else if (!strcmp(o, "--idle-sleep-us")) {
 			rc = num(o, v, 0, 100000, &x, err, errlen);
 			c->idle_sleep_us = (uint32_t)x;
+		} else if (!strcmp(o, "--idle-sleep-max-us")) {
+			rc = num(o, v, 1, 100000, &x, err, errlen);
+			c->idle_sleep_max_us = (uint32_t)x;
 		} else if (!strcmp(o, "--srtp-engine")) {
 			if (!v || (strcmp(v, "ipsec-mb") && strcmp(v, "libsrtp"))) {
 				snprintf(err, errlen, "--srtp-engine needs ipsec-mb or libsrtp (got '%s')",

@@ -15,6 +15,7 @@ struct dp_config {
 	uint16_t port_id;        /* --port: ethdev port id, default 0 */
 	uint16_t port_base;      /* --port-base: lcore i serves UDP port_base+i; 40000 */
 	uint32_t idle_sleep_us;  /* --idle-sleep-us: 0 = busy poll; default 100 */
+	uint32_t idle_sleep_max_us; /* --idle-sleep-max-us: adaptive idle sleep bound; 500 */
 	char srtp_engine[16];    /* --srtp-engine ipsec-mb|libsrtp; "" = auto */
 	uint32_t max_transports; /* --max-transports, default 16384 */
 	uint32_t n_slots;        /* --slots, power of two, default 4096 */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* dp_lcore - the worker burst loop; see dp_lcore.h. */
+#include <sys/prctl.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -81,6 +83,9 @@ int dp_lcore_main(void *arg)
 	struct rte_mbuf *pkts[DP_RX_BURST];
 
 	lc->hb_period_tsc = rte_get_tsc_hz() / 1000; /* 1 ms */
+	lc->sleep_us = lc->idle_sleep_us;
+	/* idle sleeps end on time (the default slack is 50 us) */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	heartbeat(lc);
 	while (!dp_force_quit) {
 		uint16_t nrx = rte_eth_rx_burst(lc->port_id, lc->queue_id, pkts, DP_RX_BURST);
@@ -104,12 +109,23 @@ int dp_lcore_main(void *arg)
 		}
 		if (n != 0) {
 			lc->empty_run = 0;
+			lc->sleep_us = lc->idle_sleep_us;
 			continue;
 		}
 		if (++lc->empty_run >= lc->idle_polls && lc->idle_sleep_us) {
 			dp_cmd_poll(lc, DP_CMD_BUDGET);
 			lc->ctr->idle_sleeps++;
-			rte_delay_us_sleep(lc->idle_sleep_us);
+			rte_delay_us_sleep(lc->sleep_us);
+			/* adaptive: after DP_IDLE_DEEP_SLEEPS idle sleeps in a row
+			 * (about 100 ms at the default), double the sleep up to
+			 * idle_sleep_max_us, so an idle box costs little; the first
+			 * packet resets it */
+			if (lc->empty_run > lc->idle_polls + DP_IDLE_DEEP_SLEEPS &&
+			    lc->sleep_us < lc->idle_sleep_max_us) {
+				lc->sleep_us *= 2;
+				if (lc->sleep_us > lc->idle_sleep_max_us)
+					lc->sleep_us = lc->idle_sleep_max_us;
+			}
 		}
 	}
 	dp_lcore_tx_flush(lc);

@@ -24,6 +24,7 @@ struct dp_media;
 #define DP_RX_BURST 32u
 #define DP_TX_BURST 64u
 #define DP_CMD_BUDGET 16u /* commands applied per poll: bounded work */
+#define DP_IDLE_DEEP_SLEEPS 1000u /* idle sleeps in a row before they grow */
 #define DP_CMD_BUDGET_DEEP 128u /* ... when the ring is more than a quarter full */
 
 struct dp_lcore {
@@ -41,6 +42,8 @@ struct dp_lcore {
 	struct dp_net_cfg net;
 	struct sl_valid_ctx vctx;
 	uint32_t idle_sleep_us;  /* 0 = busy poll */
+	uint32_t idle_sleep_max_us; /* adaptive sleep grows to this when idle long */
+	uint32_t sleep_us;       /* the current idle sleep */
 	uint32_t idle_polls;     /* empty polls before sleeping */
 	uint32_t empty_run;
 	uint64_t next_hb_tsc;

@@ -81,6 +81,8 @@ static void setup_workers(const struct dp_config *cfg, struct dp_shm *shm,
 		lc->vctx.n_lcores = shm->hdr->n_lcores;
 		lc->vctx.max_ids = cfg->max_transports * 8;
 		lc->idle_sleep_us = cfg->idle_sleep_us;
+		lc->idle_sleep_max_us = cfg->idle_sleep_max_us < cfg->idle_sleep_us ?
+						cfg->idle_sleep_us : cfg->idle_sleep_max_us;
 		lc->idle_polls = 64;
 		i++;
 	}

@@ -176,6 +176,20 @@ static void test_dp_config(void)
 	char *unknown[] = {"--ip", "198.18.0.1", "--frobnicate"};
 	CHECK_EQ(dp_config_parse(&c, 3, unknown, err, sizeof(err)), -22);
 	CHECK(strstr(err, "--frobnicate"));
+	/* the adaptive idle sleep's bound; SRTP engine names */
+	char *adapt[] = {"--ip", "198.18.0.1"};
+	CHECK_EQ(dp_config_parse(&c, 2, adapt, err, sizeof(err)), 0);
+	CHECK_EQ(c.idle_sleep_us, 100);
+	CHECK_EQ(c.idle_sleep_max_us, 500);
+	char *adapt2[] = {"--ip", "198.18.0.1", "--idle-sleep-max-us", "1000"};
+	CHECK_EQ(dp_config_parse(&c, 4, adapt2, err, sizeof(err)), 0);
+	CHECK_EQ(c.idle_sleep_max_us, 1000);
+	char *adapt_bad[] = {"--ip", "198.18.0.1", "--idle-sleep-max-us", "0"};
+	CHECK_EQ(dp_config_parse(&c, 4, adapt_bad, err, sizeof(err)), -22);
+	CHECK(strstr(err, "--idle-sleep-max-us"));
+	char *eng_bad[] = {"--ip", "198.18.0.1", "--srtp-engine", "nss"};
+	CHECK_EQ(dp_config_parse(&c, 4, eng_bad, err, sizeof(err)), -22);
+	CHECK(strstr(err, "ipsec-mb"));
 }
 
 int main(void)
