@@ -1,0 +1,35 @@
+# Runs at install time (cmake --install, cpack), when CMAKE_INSTALL_PREFIX is
+# the final one: puts the example configuration and the systemd units where
+# that prefix wants them, and rewrites the /usr paths inside the units to it.
+#   prefix /usr       -> /etc/sluice/sluice.conf, /lib/systemd/system
+#   any other prefix  -> PREFIX/etc/sluice/sluice.conf, PREFIX/lib/systemd/system
+# Set by the install(CODE) that includes this file: SL_SRC (source dir),
+# SL_BUILD (build dir), SL_BINDIR, SL_LIBEXECDIR, SL_DATADIR (relative dirs of
+# GNUInstallDirs), SL_UNITDIR (empty = the default above).
+set(_p "${CMAKE_INSTALL_PREFIX}")
+if(_p STREQUAL "/usr")
+  set(_etc /etc)
+  set(_unitdir /lib/systemd/system)
+else()
+  set(_etc "${_p}/etc")
+  set(_unitdir "${_p}/lib/systemd/system")
+endif()
+if(SL_UNITDIR)
+  set(_unitdir "${SL_UNITDIR}")
+endif()
+
+file(INSTALL DESTINATION "${_etc}/sluice" TYPE FILE
+     PERMISSIONS OWNER_READ OWNER_WRITE FILES "${SL_SRC}/deploy/sluice.conf")
+
+set(_stage "${SL_BUILD}/deploy/systemd-staged")
+file(MAKE_DIRECTORY "${_stage}")
+foreach(unit sluice-dataplane.service sluice-controlplane.service)
+  file(READ "${SL_SRC}/deploy/systemd/${unit}" _u)
+  string(REPLACE "/usr/bin/" "${_p}/${SL_BINDIR}/" _u "${_u}")
+  string(REPLACE "/usr/libexec/" "${_p}/${SL_LIBEXECDIR}/" _u "${_u}")
+  string(REPLACE "/usr/share/" "${_p}/${SL_DATADIR}/" _u "${_u}")
+  string(REPLACE "/etc/sluice/" "${_etc}/sluice/" _u "${_u}")
+  file(WRITE "${_stage}/${unit}" "${_u}")
+  file(INSTALL DESTINATION "${_unitdir}" TYPE FILE
+       PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ FILES "${_stage}/${unit}")
+endforeach()
