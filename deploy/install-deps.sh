@@ -14,6 +14,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 if [ $want_test = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev chromium nftables) # chromium: the browser tests (tests/e2e); nftables: their packet loss
+	pkgs+=(systemd debootstrap) # tests/deploy: systemd-analyze verify of the units; the .deb installed in a Debian 12 chroot
 fi
 # node + npm bundle the demo page at build time (and run the Node tests)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

@@ -20,7 +20,9 @@ if(SL_UNITDIR)
 endif()
 
 # stage SRC NAME: a copy of SRC in the build tree with the paths rewritten
-set(_stage "${SL_BUILD}/deploy/staged")
+# (one directory per DESTDIR and prefix: installs may run side by side)
+string(MD5 _key "$ENV{DESTDIR}|${_p}|${_etc}|${_unitdir}")
+set(_stage "${SL_BUILD}/deploy/staged/${_key}")
 file(MAKE_DIRECTORY "${_stage}")
 function(stage src name)
   file(READ "${src}" _u)
