@@ -160,6 +160,9 @@ setup_af_xdp() {
 	else
 		say "ok: $iface MTU $mtu fits an AF_XDP frame"
 	fi
+	local drv=none
+	[ -L "$d/device/driver" ] && drv=$(basename "$(readlink "$d/device/driver")")
+	say "note: $iface driver $drv (zero-copy AF_XDP needs driver support; copy mode works everywhere)"
 	command -v "$ethtool" >/dev/null 2>&1 || { err "$ethtool not found: apt-get install ethtool"; return 0; }
 	local lro
 	lro=$("$ethtool" -k "$iface" 2>/dev/null | awk -F': ' '$1 == "large-receive-offload" { print $2 }')
@@ -171,20 +174,19 @@ setup_af_xdp() {
 	local chans
 	chans=$("$ethtool" -l "$iface" 2>/dev/null |
 		awk '/^Current hardware settings/ { cur = 1 } cur && $1 == "Combined:" { print $2; exit }')
-	if [ -z "$chans" ]; then
-		say "note: ethtool -l $iface shows no channel count (one queue assumed)"
-		chans=1
-	else
-		say "ok: $iface has $chans combined channels"
+	if ! is_count "$chans"; then
+		# virtual devices (veth: "n/a") have no channel count: not settable
+		say "note: ethtool -l $iface shows no channel count (${chans:-none}): one queue"
+		[ -n "$queues" ] && [ "$queues" != 1 ] &&
+			err "--queues $queues: $iface has no settable channels (use queue_count=1)"
+		return 0
 	fi
+	say "ok: $iface has $chans combined channels"
 	if [ -n "$queues" ]; then
 		is_count "$queues" || { err "--queues needs a number (got '$queues')"; return 0; }
 		[ "$chans" -ge "$queues" ] ||
 			change "set $iface to $queues combined channels (now $chans)" "$ethtool" -L "$iface" combined "$queues"
 	fi
-	local drv=none
-	[ -L "$d/device/driver" ] && drv=$(basename "$(readlink "$d/device/driver")")
-	say "note: $iface driver $drv (zero-copy AF_XDP needs driver support; copy mode works everywhere)"
 }
 
 [ $dry = 1 ] && say "dry run: nothing is changed"

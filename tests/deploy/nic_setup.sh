@@ -110,10 +110,10 @@ ok: hugetlbfs mounted on /dev/hugepages
 ok: interface eth8 present
 ok: eth8 is up
 ok: eth8 MTU 1500 fits an AF_XDP frame
+note: eth8 driver ixgbe (zero-copy AF_XDP needs driver support; copy mode works everywhere)
 would: turn LRO off on eth8 (XDP refuses it) ($T/ethtool -K eth8 lro off)
 ok: eth8 has 1 combined channels
 would: set eth8 to 2 combined channels (now 1) ($T/ethtool -L eth8 combined 2)
-note: eth8 driver ixgbe (zero-copy AF_XDP needs driver support; copy mode works everywhere)
 OUT
 
 make_host "$T/jumbo" 0 ixgbe 1 1 1
