@@ -6,7 +6,8 @@
 # room through join, transports, produce, consume, leave and disconnect.
 # Every line the control plane wrote must be one JSON object with ts, level,
 # component, msg; the life-cycle lines must carry the room, peer and
-# transport ids as fields, equal to the ids the client saw.
+# transport ids as fields, equal to the ids the client saw. Both processes
+# run with their units' capability bounding sets.
 #   cp_json_log.sh DATAPLANE CONTROLPLANE NODE SRC
 set -u
 DP_BIN=$1 CP_BIN=$2 NODE=$3 SRC=$4
@@ -32,13 +33,34 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# Both processes run with the capability bounding sets of their units
+# (setpriv, no_new_privs), as systemd would start them: the control plane
+# must attach and log with CAP_NET_BIND_SERVICE only.
+caps_of() { # UNIT: CapabilityBoundingSet= as setpriv's -all,+cap,...
+	local c out=-all
+	for c in $(sed -n 's/^CapabilityBoundingSet=//p' "$SRC/deploy/systemd/$1"); do
+		c=${c#CAP_}
+		out="$out,+$(echo "$c" | tr A-Z a-z)"
+	done
+	echo "$out"
+}
+dp_priv=() cp_priv=()
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+	dp_priv=(setpriv --no-new-privs --inh-caps=-all --bounding-set="$(caps_of sluice-dataplane.service)" --)
+	cp_priv=(setpriv --no-new-privs --inh-caps=-all --bounding-set="$(caps_of sluice-controlplane.service)" --)
+	echo "data plane: ${dp_priv[*]}"
+	echo "control plane: ${cp_priv[*]}"
+else
+	echo "note: no setpriv or not root: the processes keep this shell's capabilities"
+fi
+
 port=$("$NODE" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$DP_BIN" --no-huge -m 256 --no-pci --no-shconf \
+ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "${dp_priv[@]}" "$DP_BIN" --no-huge -m 256 --no-pci --no-shconf \
 	--file-prefix "sl-jsonlog-$ID" --lcores "0@0,1@0" --vdev=net_null0,no-rx=1 -- \
 	--ip 198.18.0.1 --shm "$SHM" --idle-sleep-us 200 --max-transports 256 >"$W/dataplane.log" 2>&1 &
 DP_PID=$!
 env SLUICE_SHM="$SHM" SLUICE_HTTP_LISTEN=127.0.0.1 SLUICE_HTTP_PORT="$port" SLUICE_JWT_SECRET="$SECRET" \
-	SLUICE_LOG_FORMAT=json SLUICE_LOG_LEVEL=debug "$CP_BIN" 2>"$W/controlplane.log" &
+	SLUICE_LOG_FORMAT=json SLUICE_LOG_LEVEL=debug "${cp_priv[@]}" "$CP_BIN" 2>"$W/controlplane.log" &
 CP_PID=$!
 healthy=0
 for _ in $(seq 1 1200); do
@@ -53,6 +75,11 @@ for _ in $(seq 1 1200); do
 done
 [ $healthy = 1 ] || { echo "FAIL: the control plane did not become healthy"; exit 1; }
 
+if [ ${#cp_priv[@]} -gt 0 ]; then
+	eff=$(awk '/^CapEff:/ { print $2 }' "/proc/$CP_PID/status")
+	[ "$eff" = 0000000000000400 ] && echo "ok: the control plane runs with CapEff $eff (CAP_NET_BIND_SERVICE only) and is healthy" ||
+		{ echo "FAIL: control plane CapEff $eff, want 0000000000000400"; exit 1; }
+fi
 export SIG_URL="http://127.0.0.1:$port" SIG_URL_NODP="http://127.0.0.1:$port" SIG_SECRET="$SECRET"
 export JSONLOG_IDS="$W/ids.json" NODE_PATH="$SRC/tests/node_modules"
 "$NODE" --test --test-timeout=120000 "$SRC/tests/deploy/cp_json_log.test.mjs" || { echo "FAIL: the client script"; exit 1; }
