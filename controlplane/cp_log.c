@@ -13,7 +13,7 @@
 #define ESC_MSG_MAX (6 * CP_LOG_MSG_MAX + 1) /* every byte a \u00XX */
 #define ESC_ID_MAX 512
 #define COMPONENT_MAX 32
-#define LINE_MAX_BYTES 8192 /* > ESC_MSG_MAX + 4 * ESC_ID_MAX + keys */
+#define LINE_MAX_BYTES 16384 /* > ESC_MSG_MAX + 4 * ESC_ID_MAX + keys */
 
 static enum cp_log_level level = CP_LOG_INFO;
 static enum cp_log_format format = CP_LOG_TEXT;

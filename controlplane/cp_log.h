@@ -26,7 +26,7 @@
 enum cp_log_level { CP_LOG_ERROR, CP_LOG_WARN, CP_LOG_INFO, CP_LOG_DEBUG };
 enum cp_log_format { CP_LOG_TEXT, CP_LOG_JSON };
 
-#define CP_LOG_MSG_MAX 1024 /* bytes of one formatted message */
+#define CP_LOG_MSG_MAX 2048 /* bytes of one formatted message */
 
 void cp_log_set_level(enum cp_log_level l);
 int cp_log_parse_level(const char *s, enum cp_log_level *out);

@@ -111,7 +111,7 @@ static const char *field(json_t *j, const char *k)
 
 static void test_format(void)
 {
-	char line[8192];
+	static char line[16384];
 	const char *ts = "2026-01-02T03:04:05.678Z";
 	cp_log_format_line(line, sizeof(line), CP_LOG_JSON, ts, CP_LOG_INFO, "room-1", "peer-2",
 			   "tr-3", "signal: transport tr-3 (peer peer-2) closed");
@@ -199,7 +199,7 @@ static void test_real_output(void)
 	close(saved);
 
 	rewind(tmp);
-	char line[8192];
+	static char line[16384];
 	int n = 0;
 	while (fgets(line, sizeof(line), tmp)) {
 		size_t len = strlen(line);
