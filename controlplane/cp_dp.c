@@ -25,6 +25,13 @@ void cp_dp_init(struct cp_dp *d, const char *shm_name, int hb_timeout_ms,
 		d->h = *h;
 }
 
+/* Drops every waiting command (the data plane they were for is gone). */
+static void backlog_free(struct cp_dp *d)
+{
+	for (unsigned int i = 0; i < SL_MAX_LCORES; i++)
+		free(d->lc[i].backlog);
+}
+
 static void detach(struct cp_dp *d, const char *why)
 {
 	if (!d->attached)
@@ -33,9 +40,48 @@ static void detach(struct cp_dp *d, const char *why)
 	cp_shm_detach(&d->shm);
 	d->attached = 0;
 	d->ready = 0;
+	backlog_free(d);
 	memset(d->lc, 0, sizeof(d->lc));
 	if (d->h.on_detach)
 		d->h.on_detach(d->h.user);
+}
+
+/* Moves waiting commands of lcore i into its ring, oldest first. */
+static void backlog_flush(struct cp_dp *d, unsigned int i)
+{
+	struct cp_dp_lcore *l = &d->lc[i];
+	while (l->bl_n) {
+		uint32_t run = l->bl_cap - l->bl_head; /* contiguous part */
+		if (run > l->bl_n)
+			run = l->bl_n;
+		unsigned int k = rte_ring_enqueue_burst_elem(cp_shm_cmd_ring(&d->shm, i),
+							     &l->backlog[l->bl_head], SL_MSG_SIZE,
+							     run, NULL);
+		l->bl_head = (l->bl_head + k) % l->bl_cap;
+		l->bl_n -= k;
+		if (k < run)
+			return; /* the ring is full again */
+	}
+	l->bl_head = 0;
+}
+
+static int backlog_push(struct cp_dp_lcore *l, const struct sl_msg *m)
+{
+	if (l->bl_n == l->bl_cap) {
+		if (l->bl_cap == CP_DP_BACKLOG_MAX)
+			return -ENOBUFS;
+		uint32_t nc = l->bl_cap ? l->bl_cap * 2 : 256;
+		struct sl_msg *nb = malloc((size_t)nc * sizeof(*nb));
+		if (!nb)
+			return -ENOBUFS;
+		for (uint32_t k = 0; k < l->bl_n; k++)
+			nb[k] = l->backlog[(l->bl_head + k) % l->bl_cap];
+		free(l->backlog);
+		l->backlog = nb, l->bl_cap = nc, l->bl_head = 0;
+	}
+	l->backlog[(l->bl_head + l->bl_n) % l->bl_cap] = *m;
+	l->bl_n++;
+	return 0;
 }
 
 int cp_dp_send(struct cp_dp *d, unsigned int lcore, struct sl_msg *m, int want_result)
@@ -47,11 +93,33 @@ int cp_dp_send(struct cp_dp *d, unsigned int lcore, struct sl_msg *m, int want_r
 		if (d->next_seq == 0)
 			d->next_seq = 1;
 	}
-	if (rte_ring_enqueue_elem(cp_shm_cmd_ring(&d->shm, lcore), m, SL_MSG_SIZE) != 0) {
+	struct cp_dp_lcore *l = &d->lc[lcore];
+	backlog_flush(d, lcore);
+	if (l->bl_n == 0 &&
+	    rte_ring_enqueue_elem(cp_shm_cmd_ring(&d->shm, lcore), m, SL_MSG_SIZE) == 0)
+		return 0;
+	if (backlog_push(l, m) != 0) {
 		d->cmds_dropped++;
 		return -ENOBUFS;
 	}
+	d->cmds_backlogged++;
 	return 0;
+}
+
+int cp_dp_room(const struct cp_dp *d, unsigned int lcore, unsigned int n)
+{
+	if (!d->attached || lcore >= d->shm.hdr->n_lcores)
+		return 0;
+	const struct cp_dp_lcore *l = &d->lc[lcore];
+	uint64_t room = (uint64_t)CP_DP_BACKLOG_MAX - l->bl_n;
+	if (l->bl_n == 0)
+		room += rte_ring_free_count(cp_shm_cmd_ring(&d->shm, lcore));
+	return room >= n;
+}
+
+unsigned int cp_dp_backlog(const struct cp_dp *d, unsigned int lcore)
+{
+	return lcore < SL_MAX_LCORES ? d->lc[lcore].bl_n : 0;
 }
 
 static void greet(struct cp_dp *d)
@@ -172,6 +240,8 @@ void cp_dp_tick(struct cp_dp *d)
 		if (!d->attached)
 			return;
 	}
+	for (unsigned int i = 0; i < d->shm.hdr->n_lcores; i++)
+		backlog_flush(d, i);
 	drain(d);
 }
 
@@ -181,6 +251,8 @@ void cp_dp_fini(struct cp_dp *d)
 		cp_shm_detach(&d->shm);
 		d->attached = 0;
 	}
+	backlog_free(d);
+	memset(d->lc, 0, sizeof(d->lc));
 }
 
 int64_t cp_dp_heartbeat_age_ms(const struct cp_dp *d, int lcore)

@@ -15,7 +15,13 @@
 
 #include "cp_shm.h"
 
+/* Commands waiting for room in an lcore's command ring, oldest first.
+ * Bounded: past CP_DP_BACKLOG_MAX a send fails with -ENOBUFS. */
+#define CP_DP_BACKLOG_MAX 16384u
+
 struct cp_dp_lcore {
+	struct sl_msg *backlog; /* ring buffer of bl_cap messages (grown on demand) */
+	uint32_t bl_head, bl_n, bl_cap;
 	int hello_done;       /* HELLO_ACK received */
 	int hello_status;     /* 0 or -errno from the data plane */
 	uint32_t mismatch_type;
@@ -48,7 +54,8 @@ struct cp_dp {
 	uint32_t next_seq;
 	uint64_t attaches;     /* how many times we attached (restarts seen + 1) */
 	uint64_t evts_invalid; /* events refused by the validator */
-	uint64_t cmds_dropped; /* command ring full */
+	uint64_t cmds_dropped; /* command ring and backlog full */
+	uint64_t cmds_backlogged; /* commands that waited in the backlog */
 	struct sl_valid_ctx vctx;
 	struct cp_dp_lcore lc[SL_MAX_LCORES];
 	struct cp_dp_handlers h;
@@ -61,8 +68,16 @@ void cp_dp_tick(struct cp_dp *d);
 void cp_dp_fini(struct cp_dp *d);
 
 /* Sends a command to an lcore. If m->h.seq is 0 and want_result is set, a
- * fresh seq is assigned. Returns 0, -ENOTCONN (not attached) or -ENOBUFS. */
+ * fresh seq is assigned. When the lcore's command ring is full (a join storm
+ * outruns the data plane's bounded command budget) the command waits in a
+ * per-lcore backlog, in order, and goes out as the ring drains (every send
+ * and every tick); commands to one lcore are never reordered. Returns 0,
+ * -ENOTCONN (not attached) or -ENOBUFS (ring and backlog full). */
 int cp_dp_send(struct cp_dp *d, unsigned int lcore, struct sl_msg *m, int want_result);
+/* 1 when n more commands to lcore would be accepted (ring + backlog). */
+int cp_dp_room(const struct cp_dp *d, unsigned int lcore, unsigned int n);
+/* Commands of lcore waiting in the backlog. */
+unsigned int cp_dp_backlog(const struct cp_dp *d, unsigned int lcore);
 
 /* 1 when attached, every lcore said HELLO, and every heartbeat is fresh. */
 int cp_dp_healthy(const struct cp_dp *d);

@@ -73,6 +73,8 @@ static void render_lcores(const struct cp_dp *d, struct cp_buf *b)
 			      rte_ring_count(sl_shm_at(h, ls->off_cmd_ring)));
 		cp_buf_printf(b, "sluice_ring_depth{lcore=\"%u\",ring=\"evt\"} %u\n", i,
 			      rte_ring_count(sl_shm_at(h, ls->off_evt_ring)));
+		cp_buf_printf(b, "sluice_ring_depth{lcore=\"%u\",ring=\"cmd_backlog\"} %u\n", i,
+			      cp_dp_backlog(d, i));
 	}
 	cp_buf_printf(b, "# HELP sluice_lcore_heartbeat_age_seconds Age of each lcore's heartbeat.\n"
 			 "# TYPE sluice_lcore_heartbeat_age_seconds gauge\n");
@@ -95,9 +97,12 @@ void cp_metrics_render(const struct cp_dp *d, struct cp_buf *b)
 	cp_buf_printf(b, "# HELP sluice_events_invalid_total Events refused by the validator.\n"
 			 "# TYPE sluice_events_invalid_total counter\nsluice_events_invalid_total %"
 			 PRIu64 "\n", d->evts_invalid);
-	cp_buf_printf(b, "# HELP sluice_commands_dropped_total Commands not sent: ring full.\n"
+	cp_buf_printf(b, "# HELP sluice_commands_dropped_total Commands not sent: ring and backlog full.\n"
 			 "# TYPE sluice_commands_dropped_total counter\nsluice_commands_dropped_total %"
 			 PRIu64 "\n", d->cmds_dropped);
+	cp_buf_printf(b, "# HELP sluice_commands_backlogged_total Commands that waited for room in "
+			 "a full command ring.\n# TYPE sluice_commands_backlogged_total counter\n"
+			 "sluice_commands_backlogged_total %" PRIu64 "\n", d->cmds_backlogged);
 	if (d->attached)
 		render_lcores(d, b);
 }

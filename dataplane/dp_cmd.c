@@ -98,9 +98,13 @@ static void apply_one(struct dp_lcore *lc, const struct sl_msg *cmd)
 
 unsigned int dp_cmd_poll(struct dp_lcore *lc, unsigned int budget)
 {
-	struct sl_msg batch[DP_CMD_BUDGET];
+	struct sl_msg batch[DP_CMD_BUDGET_DEEP];
+	/* a ring filling up (a join storm) gets a bigger bite, so that the
+	 * control plane does not have to refuse requests with OVERLOADED */
 	if (budget > DP_CMD_BUDGET)
 		budget = DP_CMD_BUDGET;
+	if (rte_ring_count(lc->cmd) > SL_CMD_RING_SIZE / 4)
+		budget = DP_CMD_BUDGET_DEEP;
 	unsigned int n = rte_ring_dequeue_burst_elem(lc->cmd, batch, SL_MSG_SIZE, budget, NULL);
 	for (unsigned int i = 0; i < n; i++)
 		apply_one(lc, &batch[i]);

@@ -21,7 +21,10 @@ void dp_config_usage(const char *prog)
 	       "  --slots N             packet slots for DTLS relay, power of two (default 4096)\n"
 	       "  --ice-timeout-ms MS   ICE consent timeout (default 30000)\n"
 	       "  --mbufs N             mbufs per worker (default 8191)\n"
-	       "  --no-udp-csum-check   accept UDP with wrong checksums\n",
+	       "  --no-udp-csum-check   accept UDP with wrong checksums\n"
+	       "  --echo-port N         measurement aid, off by default: reflect every UDP\n"
+	       "                        datagram to port N (outside the worker ports) back\n"
+	       "                        to its sender, no media processing\n",
 	       prog, SL_SHM_NAME_DEFAULT);
 }
 
@@ -101,6 +104,9 @@ int dp_config_parse(struct dp_config *c, int argc, char **argv, char *err, size_
 		} else if (!strcmp(o, "--ice-timeout-ms")) {
 			rc = num(o, v, 100, 3600000, &x, err, errlen);
 			c->ice_timeout_ms = (uint32_t)x;
+		} else if (!strcmp(o, "--echo-port")) {
+			rc = num(o, v, 1, 65535, &x, err, errlen);
+			c->echo_port = (uint16_t)x;
 		} else if (!strcmp(o, "--mbufs")) {
 			rc = num(o, v, 511, 1u << 22, &x, err, errlen);
 			c->n_mbufs = (uint32_t)x;
@@ -111,6 +117,12 @@ int dp_config_parse(struct dp_config *c, int argc, char **argv, char *err, size_
 		if (rc)
 			return rc;
 		i++; /* consumed the value */
+	}
+	if (c->echo_port >= c->port_base && c->echo_port < c->port_base + SL_MAX_LCORES) {
+		snprintf(err, errlen, "--echo-port %u collides with the worker ports from "
+			 "--port-base %u (up to %u workers): pick a port outside them, e.g. 9",
+			 c->echo_port, c->port_base, SL_MAX_LCORES);
+		return -EINVAL;
 	}
 	if (!have_ip) {
 		snprintf(err, errlen, "missing --ip: give the address the data plane answers on, "

@@ -20,6 +20,8 @@ struct dp_config {
 	uint32_t ice_timeout_ms; /* --ice-timeout-ms, default 30000 */
 	uint32_t n_mbufs;        /* --mbufs per worker, default 8191 */
 	uint8_t verify_udp_csum; /* --no-udp-csum-check clears it */
+	uint16_t echo_port;      /* --echo-port: reflect UDP to this port (dp_echo.h,
+				  * a measurement aid); 0 = off, the default */
 };
 
 /* Returns 0, 1 when --help was asked (usage printed), or -EINVAL with err set. */

@@ -4,6 +4,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "dp_echo.h"
 #include "dp_lcore.h"
 #include "dp_media.h"
 #include "dp_shm.h"
@@ -58,6 +59,9 @@ void dp_lcore_rx_one(struct dp_lcore *lc, struct rte_mbuf *m)
 		return;
 	case DP_NET_DROP:
 	default:
+		/* the --echo-port measurement aid (off by default) lives outside the media path */
+		if (res.drop_reason == SL_DROP_UDP_PORT && dp_echo_input(lc, m))
+			return;
 		dp_count_drop(lc, res.drop_reason);
 		rte_pktmbuf_free(m);
 		return;
@@ -87,12 +91,16 @@ int dp_lcore_main(void *arg)
 		dp_lcore_tx_flush(lc);
 		lc->ctr->loops++;
 
+		/* commands every iteration, DP_CMD_BUDGET at most: a join storm
+		 * (every new peer consumes every producer of its room) must not
+		 * wait for the 1 ms heartbeat, or the ring fills and the control
+		 * plane answers OVERLOADED; an empty ring costs two loads */
+		if (dp_cmd_poll(lc, DP_CMD_BUDGET))
+			dp_lcore_tx_flush(lc); /* commands may send (DTLS out) */
 		uint64_t tsc = rte_get_tsc_cycles();
 		if (tsc >= lc->next_hb_tsc) {
 			lc->next_hb_tsc = tsc + lc->hb_period_tsc;
 			heartbeat(lc);
-			dp_cmd_poll(lc, DP_CMD_BUDGET);
-			dp_lcore_tx_flush(lc); /* commands may send (DTLS out) */
 		}
 		if (n != 0) {
 			lc->empty_run = 0;

@@ -24,6 +24,7 @@ struct dp_media;
 #define DP_RX_BURST 32u
 #define DP_TX_BURST 64u
 #define DP_CMD_BUDGET 16u /* commands applied per poll: bounded work */
+#define DP_CMD_BUDGET_DEEP 128u /* ... when the ring is more than a quarter full */
 
 struct dp_lcore {
 	unsigned int index;      /* worker index 0..n-1 (== shm lcore block) */

@@ -21,6 +21,7 @@
 #include <rte_ring.h>
 
 #include "dp_config.h"
+#include "dp_echo.h"
 #include "dp_lcore.h"
 #include "dp_media.h"
 #include "dp_port.h"
@@ -142,6 +143,10 @@ int main(int argc, char **argv)
 		dp_shm_destroy(&shm);
 		die("media path", err);
 	}
+	dp_echo_configure(cfg.echo_port);
+	if (cfg.echo_port)
+		printf("sluice-dataplane: echo port %u: UDP to it is reflected (measurement aid)\n",
+		       cfg.echo_port);
 	unsigned int i = 0, id;
 	RTE_LCORE_FOREACH_WORKER(id)
 		rte_eal_remote_launch(dp_lcore_main, &workers[i++], id);
@@ -161,6 +166,19 @@ int main(int argc, char **argv)
 	printf("sluice-dataplane: stopping\n");
 	shm.hdr->state = SL_DP_STOPPING;
 	rte_eal_mp_wait_lcore();
+	if (cfg.echo_port) {
+		/* rx per burst-loop iteration tells how close the busy loop ran to full bursts */
+		uint64_t echoed = 0, rx = 0, loops = 0;
+		for (unsigned int w = 0; w < n_workers; w++) {
+			echoed += dp_echo_count(w);
+			rx += workers[w].ctr->rx_pkts;
+			loops += workers[w].ctr->loops;
+		}
+		printf("sluice-dataplane: echo port %u: %llu datagrams reflected; workers: rx %llu "
+		       "in %llu loops (%.2f per loop, burst %u)\n", cfg.echo_port,
+		       (unsigned long long)echoed, (unsigned long long)rx, (unsigned long long)loops,
+		       loops ? (double)rx / (double)loops : 0.0, DP_RX_BURST);
+	}
 	dp_media_teardown(workers, n_workers);
 	dp_port_fini(cfg.port_id);
 	dp_shm_destroy(&shm);

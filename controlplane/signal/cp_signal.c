@@ -79,7 +79,7 @@ int cp_sig_ring_room(struct cp_signal *s, uint32_t lcore, unsigned int n)
 {
 	if (!s->dp_ready || !s->dp->attached || lcore >= s->dp->shm.hdr->n_lcores)
 		return 0;
-	return rte_ring_free_count(cp_shm_cmd_ring(&s->dp->shm, lcore)) >= n;
+	return cp_dp_room(s->dp, lcore, n);
 }
 
 int cp_sig_send(struct cp_signal *s, uint32_t lcore, struct sl_msg *m, const char *what)

@@ -164,6 +164,7 @@ struct lg_tp {
 	unsigned int n_rx, cap_rx;
 	/* counters */
 	uint64_t rx_pkts, rx_rtcp, srtp_fail, stun_rx, dtls_rx, unknown_ssrc, sent_pkts, send_err;
+	uint32_t sock_drops; /* SO_RXQ_OVFL: dropped by our kernel socket (we were slow) */
 };
 
 enum lg_peer_state {
@@ -218,6 +219,8 @@ struct lg_totals {
 		nack_sent, pli_sent, freezes, foreign, bad_payload, srtp_fail, consumers,
 		consumers_receiving, keyframes_rx, rtx_sent, send_err;
 	uint64_t expected_kind[2], lost_kind[2]; /* [0] audio, [1] video */
+	uint64_t consumers_silent; /* live, not closed, nothing received */
+	uint64_t sock_drops;       /* datagrams our own sockets dropped (loadgen too slow) */
 };
 
 struct lg_run {
@@ -297,6 +300,8 @@ void lg_tx_stream_init(struct lg_tx_stream *s, int kind, uint32_t ssrc, unsigned
 void lg_tx_stream_free(struct lg_tx_stream *s);
 struct lg_rx_stream *lg_rx_stream_add(struct lg_tp *t);
 void lg_totals(struct lg_totals *tot, uint64_t now);
+/* Keeps the counts of a transport about to be closed in the totals. */
+void lg_totals_retire(const struct lg_tp *t);
 
 /* lg_proc.c: CPU and RSS of other processes, from /proc */
 struct lg_proc_sample {

@@ -546,41 +546,61 @@ void lg_media_rtcp_tick(struct lg_tp *t, uint64_t now)
 
 /* ---- totals -------------------------------------------------------------- */
 
+/* Adds what transport t counted to tot. */
+static void tp_add(struct lg_totals *tot, const struct lg_tp *t, bool live)
+{
+	for (unsigned int k = 0; k < t->n_tx; k++) {
+		tot->tx_packets += t->tx[k].packets;
+		tot->rtx_sent += t->tx[k].rtx_sent;
+	}
+	tot->send_err += t->send_err;
+	tot->srtp_fail += t->srtp_fail;
+	tot->sock_drops += t->sock_drops;
+	for (unsigned int k = 0; k < t->n_rx; k++) {
+		const struct lg_rx_stream *s = &t->rx[k];
+		tot->consumers++;
+		if (!s->seq.init) {
+			/* closed (producer gone, churn) before anything came: not
+			 * a failure; a live one that never received is */
+			if (live && !s->closed)
+				tot->consumers_silent++;
+			continue;
+		}
+		tot->consumers_receiving++;
+		uint64_t expected = lg_rxseq_expected(&s->seq);
+		uint64_t lost = expected > s->seq.received ? expected - s->seq.received : 0;
+		tot->expected += expected;
+		tot->rx_packets += s->seq.received;
+		tot->lost += lost;
+		tot->expected_kind[s->kind] += expected;
+		tot->lost_kind[s->kind] += lost;
+		tot->dup += s->seq.dup;
+		tot->reorder += s->seq.reorder;
+		tot->rtx_recovered += s->rtx_recovered;
+		tot->nack_sent += s->nack_sent;
+		tot->pli_sent += s->pli_sent;
+		tot->freezes += s->freezes;
+		tot->foreign += s->foreign;
+		tot->bad_payload += s->bad_payload;
+		tot->keyframes_rx += s->first_kf_ns != 0;
+	}
+}
+
+/* What transports closed before now counted (churn): kept so that the
+ * totals never go backwards. */
+static struct lg_totals retired;
+
+void lg_totals_retire(const struct lg_tp *t)
+{
+	tp_add(&retired, t, false);
+}
+
 void lg_totals(struct lg_totals *tot, uint64_t now)
 {
 	(void)now;
-	memset(tot, 0, sizeof(*tot));
+	*tot = retired;
 	for (unsigned int i = 0; i < lg.n_peers; i++) {
-		struct lg_peer *p = &lg.peers[i];
-		struct lg_tp *st = &p->tp_send, *rt = &p->tp_recv;
-		for (unsigned int k = 0; k < st->n_tx; k++) {
-			tot->tx_packets += st->tx[k].packets;
-			tot->rtx_sent += st->tx[k].rtx_sent;
-		}
-		tot->send_err += st->send_err + rt->send_err;
-		tot->srtp_fail += st->srtp_fail + rt->srtp_fail;
-		for (unsigned int k = 0; k < rt->n_rx; k++) {
-			struct lg_rx_stream *s = &rt->rx[k];
-			tot->consumers++;
-			if (!s->seq.init)
-				continue;
-			tot->consumers_receiving++;
-			uint64_t expected = lg_rxseq_expected(&s->seq);
-			tot->expected += expected;
-			tot->rx_packets += s->seq.received;
-			uint64_t lost = expected > s->seq.received ? expected - s->seq.received : 0;
-			tot->lost += lost;
-			tot->expected_kind[s->kind] += expected;
-			tot->lost_kind[s->kind] += lost;
-			tot->dup += s->seq.dup;
-			tot->reorder += s->seq.reorder;
-			tot->rtx_recovered += s->rtx_recovered;
-			tot->nack_sent += s->nack_sent;
-			tot->pli_sent += s->pli_sent;
-			tot->freezes += s->freezes;
-			tot->foreign += s->foreign;
-			tot->bad_payload += s->bad_payload;
-			tot->keyframes_rx += s->first_kf_ns != 0;
-		}
+		tp_add(tot, &lg.peers[i].tp_send, true);
+		tp_add(tot, &lg.peers[i].tp_recv, true);
 	}
 }

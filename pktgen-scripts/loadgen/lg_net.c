@@ -212,9 +212,15 @@ int lg_tp_open(struct lg_tp *t, json_t *tj)
 	t->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (t->fd < 0)
 		return -1;
-	int sz = 1 << 21;
-	setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	/* 4 MB each way (FORCE: past rmem_max when we may, i.e. as root),
+	 * and the kernel's count of datagrams dropped on a full receive
+	 * buffer, so that loss the loadgen causes itself is reported as such */
+	int sz = 4 << 20, one = 1;
+	if (setsockopt(t->fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (setsockopt(t->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(t->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
 	struct sockaddr_in la = { .sin_family = AF_INET };
 	if (lg.o.local_ip)
 		inet_pton(AF_INET, lg.o.local_ip, &la.sin_addr);
@@ -252,6 +258,7 @@ void lg_tp_close(struct lg_tp *t)
 {
 	if (txq.tp == t)
 		flush_tp();
+	lg_totals_retire(t);
 	if (t->dtls) {
 		if (t->state == LG_TP_CONNECTED)
 			cp_dtls_close(t->dtls);
@@ -408,6 +415,10 @@ static void on_datagram(struct lg_tp *t, uint8_t *d, uint32_t n, uint64_t now)
 static void drain(struct lg_tp *t, uint64_t now)
 {
 	static uint8_t bufs[LG_BATCH][LG_PKT_MAX + 64] __attribute__((aligned(64)));
+	static union {
+		struct cmsghdr align;
+		uint8_t b[CMSG_SPACE(sizeof(uint32_t))];
+	} ctl[LG_BATCH];
 	struct mmsghdr mh[LG_BATCH];
 	struct iovec iov[LG_BATCH];
 	for (int round = 0; round < 8; round++) {
@@ -417,10 +428,19 @@ static void drain(struct lg_tp *t, uint64_t now)
 			memset(&mh[i], 0, sizeof(mh[i]));
 			mh[i].msg_hdr.msg_iov = &iov[i];
 			mh[i].msg_hdr.msg_iovlen = 1;
+			mh[i].msg_hdr.msg_control = ctl[i].b;
+			mh[i].msg_hdr.msg_controllen = sizeof(ctl[i].b);
 		}
 		int r = recvmmsg(t->fd, mh, LG_BATCH, MSG_DONTWAIT, NULL);
 		if (r <= 0)
 			return;
+		/* SO_RXQ_OVFL: the socket's drop count so far, on each datagram */
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh[r - 1].msg_hdr);
+		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+			uint32_t v;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			t->sock_drops = v;
+		}
 		for (int i = 0; i < r && t->fd >= 0; i++)
 			on_datagram(t, bufs[i], mh[i].msg_len, now);
 		if (r < (int)LG_BATCH || t->fd < 0)

@@ -35,11 +35,22 @@ struct cp_side {
 	uint32_t hello_bad_type;
 	int slots_got;
 	int slot_exhausted;
+	/* backlog order check: RESULTs of the numbered commands */
+	uint32_t bl_first_seq;
+	int bl_results, bl_in_order;
+	uint32_t bl_last_seq;
 };
 
 static void on_event(void *user, unsigned int lcore, const struct sl_msg *m)
 {
 	struct cp_side *s = user;
+	if (m->h.type == SL_MSG_RESULT && s->bl_first_seq && m->h.seq >= s->bl_first_seq) {
+		if (s->bl_results && m->h.seq != s->bl_last_seq + 1)
+			s->bl_in_order = 0;
+		s->bl_last_seq = m->h.seq;
+		s->bl_results++;
+		return;
+	}
 	if (m->h.type == SL_MSG_RESULT && s->results < 8) {
 		s->result_status[s->results] = m->u.result.status;
 		s->result_type[s->results] = m->u.result.cmd_type;
@@ -109,14 +120,42 @@ static void *cp_thread(void *arg)
 	CHECK_EQ(cp_dp_slot_alloc(&s->dp, &idx), 0);
 	CHECK_EQ(idx, first);
 
-	/* a full command ring is reported, not blocked on */
+	/* a full command ring: commands wait in the backlog and reach the
+	 * lcore in order once it polls again (each answers RESULT -EINVAL,
+	 * numbered by its seq) */
+	hold_lcore2 = 1;
+	while (!hold_ack)
+		sched_yield();
+	const unsigned int extra = 300, total = SL_CMD_RING_SIZE - 1 + extra;
+	s->bl_in_order = 1;
+	for (unsigned int i = 0; i < total; i++) {
+		memset(&m, 0, sizeof(m));
+		m.h.type = SL_MSG_CONSUMER_PAUSE;
+		m.h.transport_id = 1;
+		m.u.consumer_ref.consumer_id = 0xfffffff0u;
+		CHECK_EQ(cp_dp_send(&s->dp, 2, &m, 1), 0);
+		if (i == 0)
+			s->bl_first_seq = m.h.seq;
+	}
+	CHECK(cp_dp_backlog(&s->dp, 2) >= extra);
+	CHECK(s->dp.cmds_backlogged >= extra);
+	CHECK_EQ(s->dp.cmds_dropped, 0);
+	CHECK(cp_dp_room(&s->dp, 2, CP_DP_BACKLOG_MAX - cp_dp_backlog(&s->dp, 2)));
+	CHECK(!cp_dp_room(&s->dp, 2, CP_DP_BACKLOG_MAX - cp_dp_backlog(&s->dp, 2) + 1));
+	hold_lcore2 = 0;
+	PUMP(s, s->bl_results == (int)total);
+	CHECK_EQ(s->bl_results, total);
+	CHECK(s->bl_in_order);
+	CHECK_EQ(cp_dp_backlog(&s->dp, 2), 0);
+
+	/* ring and backlog full: refused, counted, not blocked on */
 	hold_lcore2 = 1;
 	while (!hold_ack)
 		sched_yield();
 	memset(&m, 0, sizeof(m));
 	m.h.type = SL_MSG_NOOP;
 	int full = 0;
-	for (unsigned int i = 0; i < SL_CMD_RING_SIZE + 4; i++)
+	for (unsigned int i = 0; i < SL_CMD_RING_SIZE + CP_DP_BACKLOG_MAX + 4; i++)
 		if (cp_dp_send(&s->dp, 2, &m, 0) == -ENOBUFS)
 			full++;
 	CHECK(full >= 4);
@@ -179,7 +218,7 @@ int main(void)
 	CHECK_EQ(side.hello_bad_type, SL_MSG_SRTP_KEYS);
 	CHECK_EQ(side.slots_got, 64);
 	CHECK(side.slot_exhausted);
-	CHECK_EQ(lcs[1].ctr->cmds_invalid + lcs[2].ctr->cmds_invalid, 2);
+	CHECK_EQ(lcs[1].ctr->cmds_invalid + lcs[2].ctr->cmds_invalid, 2 + SL_CMD_RING_SIZE - 1 + 300);
 	for (unsigned int i = 0; i < N_LCORES; i++)
 		CHECK(lcs[i].ctr->evts >= 2); /* HELLO_ACK + NOOP_REPLY at least */
 
