@@ -82,5 +82,24 @@ grep -q '^ExecStartPre=+/usr/libexec/sluice/sluice-nic-setup ' "$dpu" &&
 [ "$(key "$cpu" RestartPreventExitStatus)" = 2 ] && grep -q '^ExecStartPre=/usr/bin/sluice-controlplane --check-config$' "$cpu" &&
 	ok "control plane: the configuration checked first, exit 2 not restarted" || fail "control plane: no --check-config / RestartPreventExitStatus=2"
 
+# systemd's own exposure score (offline), kept from getting worse:
+# measured 5.3 for the data plane (it must keep device and kernel access)
+# and 2.3 for the control plane
+exposure() { # UNIT: the overall exposure level, e.g. 2.3
+	systemd-analyze security --offline=yes --root="$R" "$U/$1" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p'
+}
+for pair in sluice-dataplane.service:6.0 sluice-controlplane.service:3.0; do
+	u=${pair%%:*} max=${pair#*:}
+	e=$(exposure "$u")
+	if [ -z "$e" ]; then
+		echo "note: systemd-analyze security --offline gave no score for $u"
+	elif awk -v e="$e" -v m="$max" 'BEGIN { exit !(e <= m) }'; then
+		ok "$u: systemd-analyze security exposure $e (<= $max)"
+	else
+		fail "$u: exposure $e above $max: hardening weakened"
+	fi
+done
+
 echo "systemd_units: $failures failed"
 [ $failures -eq 0 ]
