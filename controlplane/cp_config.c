@@ -53,6 +53,7 @@ static const struct key keys[] = {
 	S(dtls_key, NULL),
 	S(demo_dir, NULL),
 	S(log_level, NULL),
+	S(log_format, NULL),
 	S(placement, NULL),
 	I(room_affinity_max, NULL, 0, 100000),
 	I(auth_timeout_ms, NULL, 100, 600000),
@@ -87,6 +88,7 @@ void cp_config_defaults(struct cp_config *c)
 	c->max_requests_per_sec = 200;
 	c->dtls_timeout_ms = 30000;
 	snprintf(c->log_level, sizeof(c->log_level), "info");
+	snprintf(c->log_format, sizeof(c->log_format), "text");
 	snprintf(c->placement, sizeof(c->placement), "auto");
 	c->room_affinity_max = 64;
 	c->auth_timeout_ms = 10000;
@@ -287,9 +289,14 @@ static int check_admin_token(const struct cp_config *c, char *err, size_t errlen
 int cp_config_validate(struct cp_config *c, char *err, size_t errlen)
 {
 	enum cp_log_level lvl;
+	enum cp_log_format fmt;
 	if (cp_log_parse_level(c->log_level, &lvl) != 0) {
 		snprintf(err, errlen, "log_level must be error, warn, info or debug (got '%s')",
 			 c->log_level);
+		return -1;
+	}
+	if (cp_log_parse_format(c->log_format, &fmt) != 0) {
+		snprintf(err, errlen, "log_format must be text or json (got '%s')", c->log_format);
 		return -1;
 	}
 	if (strcmp(c->placement, "auto") && strcmp(c->placement, "round-robin")) {
@@ -357,5 +364,6 @@ int cp_config_validate(struct cp_config *c, char *err, size_t errlen)
 		return -1;
 	}
 	cp_log_set_level(lvl);
+	cp_log_set_format(fmt);
 	return 0;
 }

@@ -41,6 +41,7 @@ struct cp_config {
 	char dtls_key[256];
 	char demo_dir[256];        /* static files served at / (the demo page) */
 	char log_level[16];
+	char log_format[16];       /* log_format: text | json (one object per line) */
 	char placement[16];        /* placement: auto | round-robin */
 	int room_affinity_max;     /* room_affinity_max: transports of a room kept on one lcore; 0 = off */
 	/* limits before trust (README "Limits") */

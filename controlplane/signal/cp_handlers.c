@@ -52,8 +52,9 @@ static enum cp_sig_code h_authenticate(struct cp_signal *s, struct cp_peer *p, j
 	enum cp_sig_code c = cp_peer_authenticate(s, p, tok, len, err, errlen);
 	if (c != CP_SIG_OK)
 		return c;
-	CP_INFO("signal: socket %s (peer %s) authenticated as user %s", p->name, p->id,
-		p->claims.sub);
+	CP_INFO_IDS(cp_peer_room_id(p), p->id, NULL,
+		    "signal: socket %s (peer %s) authenticated as user %s", p->name, p->id,
+		    p->claims.sub);
 	*resp = json_pack("{sbss}", "success", 1, "userId", p->claims.sub);
 	return CP_SIG_OK;
 }
@@ -488,11 +489,11 @@ void cp_handlers_dispatch(struct cp_signal *s, struct cp_peer *p, const char *na
 					 cp_sig_code_name(c));
 		/* client mistakes are routine (and may come in floods): debug */
 		if (c == CP_SIG_INTERNAL)
-			CP_WARN("signal: peer %s (%s): %.64s -> %s: %s", pid, p->name, name,
-				cp_sig_code_name(c), err);
+			CP_WARN_IDS(cp_peer_room_id(p), pid, NULL, "signal: peer %s (%s): %.64s -> "
+				    "%s: %s", pid, p->name, name, cp_sig_code_name(c), err);
 		else
-			CP_DBG("signal: peer %s (%s): %.64s -> %s: %s", pid, p->name, name,
-			       cp_sig_code_name(c), err);
+			CP_DBG_IDS(cp_peer_room_id(p), pid, NULL, "signal: peer %s (%s): %.64s -> "
+				   "%s: %s", pid, p->name, name, cp_sig_code_name(c), err);
 	}
 	if (ack_id >= 0 && s->io.ack && resp) {
 		int rc = s->io.ack(p->conn, ack_id, resp);

@@ -123,9 +123,10 @@ enum cp_sig_code cp_producer_create(struct cp_signal *s, struct cp_peer *p, stru
 	p->room->n_producers++;
 	s->n_producers++;
 	cp_placement_add(&s->place, t->lcore, 0, 1, 0);
-	CP_INFO("signal: producer %s (%s, peer %s, transport %s): id %u, ssrc %u, rtx ssrc %u, "
-		"pt %u -> %u", pr->id, kind, p->id, t->id, pr->pid, pr->ortc.ssrc,
-		pr->ortc.rtx_ssrc, pr->ortc.payload_type, pr->ortc.router_pt);
+	CP_INFO_IDS(p->room->channel_id, p->id, t->id,
+		    "signal: producer %s (%s, peer %s, transport %s): id %u, ssrc %u, rtx ssrc %u, "
+		    "pt %u -> %u", pr->id, kind, p->id, t->id, pr->pid, pr->ortc.ssrc,
+		    pr->ortc.rtx_ssrc, pr->ortc.payload_type, pr->ortc.router_pt);
 	*out = pr;
 	return CP_SIG_OK;
 }
@@ -193,7 +194,8 @@ void cp_producer_close(struct cp_signal *s, struct cp_producer *pr, const struct
 	pr->t->n_producers--;
 	s->n_producers--;
 	cp_placement_add(&s->place, pr->t->lcore, 0, -1, 0);
-	CP_INFO("signal: producer %s (peer %s) closed", pr->id, p->id);
+	CP_INFO_IDS(cp_peer_room_id(p), p->id, pr->t->id, "signal: producer %s (peer %s) closed",
+		    pr->id, p->id);
 	cp_ortc_producer_clear(&pr->ortc);
 	free(pr);
 }
@@ -344,9 +346,10 @@ enum cp_sig_code cp_consumer_create(struct cp_signal *s, struct cp_peer *p,
 	s->n_consumers++;
 	cp_placement_add(&s->place, t->lcore, 0, 0, 1);
 	send_fanout(s, pr);
-	CP_INFO("signal: consumer %s (peer %s, transport %s) of producer %s: id %u, ssrc %u, "
-		"rtx ssrc %u, lcore %u", c->id, p->id, t->id, pr->id, c->cid, c->ssrc, c->rtx_ssrc,
-		t->lcore);
+	CP_INFO_IDS(p->room->channel_id, p->id, t->id,
+		    "signal: consumer %s (peer %s, transport %s) of producer %s: id %u, ssrc %u, "
+		    "rtx ssrc %u, lcore %u", c->id, p->id, t->id, pr->id, c->cid, c->ssrc,
+		    c->rtx_ssrc, t->lcore);
 	*out = c;
 	*rtp_parameters = params;
 	return CP_SIG_OK;
@@ -394,7 +397,8 @@ static void consumer_close(struct cp_signal *s, struct cp_consumer *c,
 	cp_placement_add(&s->place, c->t->lcore, 0, 0, -1);
 	if (refanout && dp_alive)
 		send_fanout(s, pr);
-	CP_DBG("signal: consumer %s (peer %s) closed", c->id, c->peer->id);
+	CP_DBG_IDS(cp_peer_room_id(c->peer), c->peer->id, c->t->id,
+		   "signal: consumer %s (peer %s) closed", c->id, c->peer->id);
 	free(c);
 }
 

@@ -41,7 +41,8 @@ static enum cp_sig_code room_create(struct cp_signal *s, const char *channel_id,
 		snprintf(err, errlen, "out of memory");
 		return CP_SIG_INTERNAL;
 	}
-	CP_INFO("signal: room %s created (%zu rooms)", r->channel_id, cp_map_count(&s->rooms));
+	CP_INFO_IDS(r->channel_id, NULL, NULL, "signal: room %s created (%zu rooms)", r->channel_id,
+		    cp_map_count(&s->rooms));
 	*out = r;
 	return CP_SIG_OK;
 }
@@ -72,8 +73,9 @@ enum cp_sig_code cp_room_join(struct cp_signal *s, struct cp_peer *p, const char
 	r->n_peers++;
 	p->room = r;
 	s->n_joined++;
-	CP_INFO("signal: peer %s (user %s, socket %s) joined room %s (%u peers)", p->id,
-		p->claims.sub, p->name, r->channel_id, r->n_peers);
+	CP_INFO_IDS(r->channel_id, p->id, NULL,
+		    "signal: peer %s (user %s, socket %s) joined room %s (%u peers)", p->id,
+		    p->claims.sub, p->name, r->channel_id, r->n_peers);
 	return CP_SIG_OK;
 }
 
@@ -101,10 +103,11 @@ void cp_room_leave(struct cp_signal *s, struct cp_peer *p)
 	r->n_peers--;
 	p->room = NULL;
 	s->n_joined--;
-	CP_INFO("signal: peer %s (user %s) left room %s (%u peers left)", p->id, p->claims.sub,
-		r->channel_id, r->n_peers);
+	CP_INFO_IDS(r->channel_id, p->id, NULL, "signal: peer %s (user %s) left room %s (%u peers "
+		    "left)", p->id, p->claims.sub, r->channel_id, r->n_peers);
 	if (r->n_peers == 0) {
-		CP_INFO("signal: room %s closed (last peer left)", r->channel_id);
+		CP_INFO_IDS(r->channel_id, NULL, NULL, "signal: room %s closed (last peer left)",
+			    r->channel_id);
 		room_free(s, r);
 	}
 }

@@ -307,4 +307,10 @@ const char *cp_sig_limit_name(enum cp_sig_limit l);
 void cp_handlers_dispatch(struct cp_signal *s, struct cp_peer *p, const char *name,
 			  json_t *payload, int64_t ack_id);
 
+/* The room id of a peer for cp_log_ids(), NULL when it has not joined. */
+static inline const char *cp_peer_room_id(const struct cp_peer *p)
+{
+	return p && p->room ? p->room->channel_id : NULL;
+}
+
 #endif

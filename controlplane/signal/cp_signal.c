@@ -305,8 +305,9 @@ int cp_signal_connect(struct cp_signal *s, void *conn, json_t *auth, struct cp_p
 		}
 	}
 	*out = p;
-	CP_INFO("signal: socket %s connected as peer %s (%s%s)", p->name, p->id,
-		p->authed ? "user " : "not authenticated yet", p->authed ? p->claims.sub : "");
+	CP_INFO_IDS(NULL, p->id, NULL, "signal: socket %s connected as peer %s (%s%s)", p->name,
+		    p->id, p->authed ? "user " : "not authenticated yet",
+		    p->authed ? p->claims.sub : "");
 	return 0;
 }
 
@@ -321,7 +322,8 @@ void cp_signal_disconnect(struct cp_signal *s, struct cp_peer *p, const char *re
 {
 	if (!s || !p)
 		return;
-	CP_INFO("signal: socket %s (peer %s) disconnected: %s", p->name, p->id, reason);
+	CP_INFO_IDS(cp_peer_room_id(p), p->id, NULL, "signal: socket %s (peer %s) disconnected: %s",
+		    p->name, p->id, reason);
 	cp_room_leave(s, p);
 	cp_peer_free(s, p);
 }

@@ -88,9 +88,10 @@ static void dtls_connected(void *user, const struct sl_msg_srtp_keys *keys)
 	}
 	t->keys_sent = 1;
 	s->ctr.dtls_connected++;
-	CP_INFO("signal: transport %s (peer %s, tid %u, lcore %u): DTLS connected as %s, SRTP "
-		"profile %u: keys programmed and wiped", t->id, t->peer->id, t->tid, t->lcore,
-		cp_dtls_role_name(cp_dtls_role(t->dtls)), keys->profile);
+	CP_INFO_IDS(cp_peer_room_id(t->peer), t->peer->id, t->id,
+		    "signal: transport %s (peer %s, tid %u, lcore %u): DTLS connected as %s, SRTP "
+		    "profile %u: keys programmed and wiped", t->id, t->peer->id, t->tid, t->lcore,
+		    cp_dtls_role_name(cp_dtls_role(t->dtls)), keys->profile);
 }
 
 static void dtls_failed(void *user, const char *reason)
@@ -105,9 +106,10 @@ void cp_transport_reap(struct cp_signal *s, struct cp_transport *t)
 	if (!t->failed)
 		return;
 	s->ctr.dtls_failed++;
-	CP_ERR("signal: transport %s (peer %s, user %s, tid %u, lcore %u): DTLS %s: %s; closing "
-	       "the transport", t->id, t->peer->id, t->peer->claims.sub, t->tid, t->lcore,
-	       t->keys_sent ? "session ended" : "failed", t->fail_reason);
+	CP_ERR_IDS(cp_peer_room_id(t->peer), t->peer->id, t->id,
+		   "signal: transport %s (peer %s, user %s, tid %u, lcore %u): DTLS %s: %s; closing "
+		   "the transport", t->id, t->peer->id, t->peer->claims.sub, t->tid, t->lcore,
+		   t->keys_sent ? "session ended" : "failed", t->fail_reason);
 	cp_transport_close(s, t, NULL, 1);
 }
 
@@ -237,8 +239,10 @@ enum cp_sig_code cp_transport_create(struct cp_signal *s, struct cp_peer *p, int
 	p->room->lcore_transports[lcore]++;
 	cp_placement_add(&s->place, lcore, 1, 0, 0);
 	s->n_transports++;
-	CP_INFO("signal: transport %s (%s, peer %s, room %s): tid %u on lcore %u, udp port %u",
-		t->id, is_send ? "send" : "recv", p->id, p->room->channel_id, t->tid, lcore, t->port);
+	CP_INFO_IDS(p->room->channel_id, p->id, t->id,
+		    "signal: transport %s (%s, peer %s, room %s): tid %u on lcore %u, udp port %u",
+		    t->id, is_send ? "send" : "recv", p->id, p->room->channel_id, t->tid, lcore,
+		    t->port);
 	*out = t;
 	return CP_SIG_OK;
 }
@@ -350,7 +354,8 @@ void cp_transport_close(struct cp_signal *s, struct cp_transport *t, const struc
 	}
 	cp_placement_add(&s->place, t->lcore, -1, 0, 0);
 	s->n_transports--;
-	CP_INFO("signal: transport %s (peer %s, tid %u) closed", t->id, p->id, t->tid);
+	CP_INFO_IDS(cp_peer_room_id(p), p->id, t->id, "signal: transport %s (peer %s, tid %u) closed",
+		    t->id, p->id, t->tid);
 	transport_free(t);
 }
 
@@ -409,11 +414,13 @@ void cp_transport_dp_event(struct cp_signal *s, unsigned int lcore, const struct
 		t->tuple = m->u.ice.tuple;
 		t->has_tuple = 1;
 		fmt_tuple(&t->tuple, tu, sizeof(tu));
-		CP_INFO("signal: transport %s (peer %s): ICE selected %s", t->id, t->peer->id, tu);
+		CP_INFO_IDS(cp_peer_room_id(t->peer), t->peer->id, t->id,
+			    "signal: transport %s (peer %s): ICE selected %s", t->id, t->peer->id, tu);
 		break;
 	case SL_MSG_ICE_DISCONNECTED:
 		t->ice = CP_ICE_DISCONNECTED;
-		CP_INFO("signal: transport %s (peer %s): ICE disconnected", t->id, t->peer->id);
+		CP_INFO_IDS(cp_peer_room_id(t->peer), t->peer->id, t->id,
+			    "signal: transport %s (peer %s): ICE disconnected", t->id, t->peer->id);
 		break;
 	case SL_MSG_DTLS_RECV:
 		on_dtls_recv(s, t, m);
