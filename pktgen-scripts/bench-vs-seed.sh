@@ -8,6 +8,7 @@
 #
 #   pktgen-scripts/bench-vs-seed.sh [options]
 #     --seconds T        media seconds per run (default 15)
+#     --findmax-seconds T  seconds per --find-max window (default 6)
 #     --scenarios LIST   comma list of: room50, rooms10x10, fanout, audio200,
 #                        findmax (default: all)
 #     --servers LIST     comma list of: sluice1, sluice2, seed1, seed2 (default: all)
@@ -33,6 +34,7 @@ LG_BIN=${LG_BIN:-$build/pktgen-scripts/loadgen/sluice-loadgen}
 CP_BIN=${CP_BIN:-$build/controlplane/sluice-controlplane}
 export DP_BIN=${DP_BIN:-$build/dataplane/sluice-dataplane}
 seconds=15
+fm_seconds=6 # --find-max: seconds per window
 scenarios=room50,rooms10x10,fanout,audio200,findmax
 servers=sluice1,sluice2,seed1,seed2
 seed_dir=""
@@ -40,6 +42,7 @@ out=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) seconds=$2; shift 2 ;;
+	--findmax-seconds) fm_seconds=$2; shift 2 ;;
 	--scenarios) scenarios=$2; shift 2 ;;
 	--servers) servers=$2; shift 2 ;;
 	--seed-dir) seed_dir=$2; shift 2 ;;
@@ -80,7 +83,7 @@ scenario_args() {
 	rooms10x10) echo "--rooms 10 --peers 10 --video-kbps 500" ;;
 	fanout) echo "--rooms 1 --peers 201 --publishers 1 --video-kbps 500" ;;
 	audio200) echo "--rooms 4 --peers 50 --audio-only" ;;
-	findmax) echo "--rooms 1 --peers 10 --step 10 --find-max --max-peers 120 --video-kbps 500" ;;
+	findmax) echo "--rooms 1 --peers 10 --step 10 --find-max --max-peers 120 --video-kbps 500 --seconds $fm_seconds" ;;
 	*) echo "bench-vs-seed: unknown scenario $1" >&2; return 1 ;;
 	esac
 }
@@ -95,7 +98,7 @@ run_lg() {
 	echo "== $server / $scen: sluice-loadgen $args --seconds $seconds"
 	# shellcheck disable=SC2086
 	ip netns exec "$ns" "$LG_BIN" --url "$url" --secret "$secret" --local-ip "$lip" \
-		--join-rate 50 --seconds "$seconds" --quiet --max-loss 1 $args "${pidargs[@]}" \
+		--join-rate 20 --timeout-ms 20000 --seconds "$seconds" --quiet --max-loss 1 $args "${pidargs[@]}" \
 		--json-out "$js" 2>&1 | grep -E '^  (peers|consumers|packets|loss|latency|join|server|loadgen|find-max|NOTE|peer )|^find-max' | head -24
 	if [ -s "$js" ]; then
 		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["server"]=sys.argv[2]; d["scenario"]=sys.argv[3]; print(json.dumps(d))' \
