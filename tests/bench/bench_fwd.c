@@ -182,6 +182,10 @@ static int transport(uint32_t tid, enum sl_srtp_profile prof, uint8_t salt)
 
 /* Transports 0 (producer) and 1..n (consumers), streams, fan-out. */
 static int g_nack = 1; /* SL_BENCH_NACK=0: no retransmission buffer */
+/* --json FILE: one object per case (engine, profile, size, n, out_pps,
+ * protect_only_pps, crypto_bound_pps) */
+static FILE *g_json;
+static unsigned int g_json_n;
 
 static int case_setup(struct fwd_case *c)
 {
@@ -402,9 +406,10 @@ static int bench_case(enum sl_srtp_profile prof, uint32_t payload, unsigned int 
 	if (rc != 0 || drops || out != want || sent != want || rp.failed || rn.failed ||
 	    ru.failed) {
 		fprintf(stderr,
-			"bench_fwd: %s/%u/%u: rc %d, %llu drops, %llu of %llu out, %llu sent\n",
+			"bench_fwd: %s/%u/%u: rc %d, %llu drops, %llu of %llu out, %llu sent, failed protect %llu/%llu unprotect %llu\n",
 			dp_srtp_profile_name(prof), payload, n_cons, rc, (unsigned long long)drops,
-			(unsigned long long)out, (unsigned long long)want, (unsigned long long)sent);
+			(unsigned long long)out, (unsigned long long)want, (unsigned long long)sent,
+			(unsigned long long)rp.failed, (unsigned long long)rn.failed, (unsigned long long)ru.failed);
 		return -1;
 	}
 	double out_pps = rf.pps * n_cons;
@@ -412,8 +417,14 @@ static int bench_case(enum sl_srtp_profile prof, uint32_t payload, unsigned int 
 	/* the same crypto work as the forwarding: one unprotect per input shared
 	 * by its N outputs, one protect per output (N contexts) */
 	double crypto_out_pps = 1.0 / (1.0 / ru.pps / n_cons + 1.0 / rn.pps);
-	printf("%-17s %5u %3u %9.0f %9.0f %9.0f %9.0f %9.0f %6.2f %6.2f %6.2f %6.2f %6.0f %6.0f\n",
-	       dp_srtp_profile_name(prof), payload, n_cons, rf.pps, out_pps, rp.pps, rn.pps, ru.pps,
+	if (g_json)
+		fprintf(g_json, "%s{\"engine\":\"%s\",\"profile\":\"%s\",\"size\":%u,\"n\":%u,"
+			"\"out_pps\":%.0f,\"protect_only_pps\":%.0f,\"crypto_bound_pps\":%.0f}",
+			g_json_n++ ? ",\n" : "", dp_srtp_engine_name(), dp_srtp_profile_name(prof),
+			payload, n_cons, out_pps, rp.pps, crypto_out_pps);
+	printf("%-8s %-17s %5u %3u %9.0f %9.0f %9.0f %9.0f %9.0f %6.2f %6.2f %6.2f %6.2f %6.0f %6.0f\n",
+	       dp_srtp_engine_name(), dp_srtp_profile_name(prof), payload, n_cons, rf.pps, out_pps,
+	       rp.pps, rn.pps, ru.pps,
 	       out_pps / rp.pps, out_pps / rn.pps, out_pps / crypto_out_pps,
 	       rp.best_ns_per_pkt / best_out, 1e9 / out_pps, rp.ns_per_pkt);
 	return 0;
@@ -482,13 +493,35 @@ int main(int argc, char **argv)
 	};
 	static const uint32_t payloads[] = {160, 1200};
 	static const unsigned int fan[] = {1, 10, 50};
+	/* options (--engine E, --json FILE) first, then the positional ones */
+	const char *engines[2] = {"ipsec-mb", "libsrtp"};
+	unsigned int n_engines = 2;
+	int ai = 1;
+	while (ai + 1 < argc && strncmp(argv[ai], "--", 2) == 0) {
+		if (!strcmp(argv[ai], "--engine")) {
+			engines[0] = argv[ai + 1];
+			n_engines = 1;
+		} else if (!strcmp(argv[ai], "--json")) {
+			g_json = fopen(argv[ai + 1], "w");
+			if (!g_json) {
+				fprintf(stderr, "bench_fwd: cannot write %s\n", argv[ai + 1]);
+				return 2;
+			}
+		} else {
+			break;
+		}
+		ai += 2;
+	}
+	argc -= ai - 1;
+	argv += ai - 1;
 	uint64_t outputs = argc > 1 ? strtoull(argv[1], NULL, 10) : 200000;
 	int cpu = argc > 2 ? atoi(argv[2]) : -1;
 	const char *only = argc > 3 ? argv[3] : "";
 	int bad = 0;
 
-	if (outputs == 0) {
-		fprintf(stderr, "usage: %s [outputs-per-case [cpu [profile-substring]]]\n",
+	if (outputs == 0 || (argc > 1 && argv[1][0] == '-')) {
+		fprintf(stderr, "usage: %s [--engine ipsec-mb|libsrtp] [--json FILE] "
+				"[outputs-per-case [cpu [profile-substring]]]\n",
 			argv[0]);
 		return 2;
 	}
@@ -500,15 +533,29 @@ int main(int argc, char **argv)
 	       "~%u consumer packets, RTP header %u bytes + payload, nack %s\n",
 	       (unsigned long long)outputs, REPS, BURST, RTP_HDR,
 	       g_nack ? "on (retransmission buffer kept)" : "off");
-	printf("%-17s %5s %3s %9s %9s %9s %9s %9s %6s %6s %6s %6s %6s %6s\n", "profile", "size", "N",
+	printf("%-8s %-17s %5s %3s %9s %9s %9s %9s %9s %6s %6s %6s %6s %6s %6s\n", "engine",
+	       "profile", "size", "N",
 	       "in/s", "out/s", "prot1/s", "protN/s", "unprot/s", "ratio1", "ratioN", "ratioC",
 	       "burst1", "ns/out",
 	       "ns/prt");
-	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
-		for (size_t j = 0; strstr(dp_srtp_profile_name(profiles[i]), only) &&
-				   j < sizeof(payloads) / sizeof(payloads[0]); j++)
-			for (size_t k = 0; k < sizeof(fan) / sizeof(fan[0]); k++)
-				bad |= bench_case(profiles[i], payloads[j], fan[k], outputs) != 0;
+	if (g_json)
+		fputs("[\n", g_json);
+	for (unsigned int e = 0; e < n_engines; e++) {
+		if (dp_srtp_set_engine(engines[e]) != 0) {
+			fprintf(stderr, "bench_fwd: SRTP engine %s not available\n", engines[e]);
+			bad = 1;
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+			for (size_t j = 0; strstr(dp_srtp_profile_name(profiles[i]), only) &&
+					   j < sizeof(payloads) / sizeof(payloads[0]); j++)
+				for (size_t k = 0; k < sizeof(fan) / sizeof(fan[0]); k++)
+					bad |= bench_case(profiles[i], payloads[j], fan[k], outputs) != 0;
+	}
+	if (g_json) {
+		fputs("\n]\n", g_json);
+		fclose(g_json);
+	}
 	dp_media_teardown(&LC, 1);
 	dp_stun_hmac_free(HMAC);
 	dp_port_fini(0);
