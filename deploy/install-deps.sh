@@ -15,7 +15,7 @@ want_test=0
 if [ $want_test = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev chromium nftables) # chromium: the browser tests (tests/e2e); nftables: their packet loss
 	pkgs+=(tshark tcpreplay lua5.3) # pktgen-scripts: pcaps read by tshark, replayed by tcpreplay; the Lua scripts checked by lua5.3
-	pkgs+=(systemd debootstrap) # tests/deploy: systemd-analyze verify of the units; the .deb installed in a Debian 12 chroot
+	pkgs+=(systemd debootstrap prometheus) # tests/deploy: systemd-analyze verify of the units; the .deb installed in a Debian 12 chroot; the dashboard queries
 fi
 # node + npm bundle the demo page at build time (and run the Node tests)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
