@@ -8,12 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config libdpdk-dev dpdk libsrtp2-dev libssl-dev
-      libwebsockets-dev libjansson-dev iproute2 iputils-ping curl ethtool procps
+      libwebsockets-dev libjansson-dev libhiredis-dev iproute2 iputils-ping curl ethtool procps
       python3 util-linux)
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 if [ $want_test = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev chromium nftables) # chromium: the browser tests (tests/e2e); nftables: their packet loss
+	pkgs+=(redis-server) # the fleet test (tests/fleet) starts its own
 fi
 # node + npm bundle the demo page at build time (and run the Node tests)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
