@@ -157,7 +157,9 @@ export FLEET_URL_A="http://127.0.0.1:$PA" FLEET_URL_B="http://127.0.0.1:$PB"
 export FLEET_PID_A="$CPA_PID" FLEET_REDIS_PID="$REDIS_PID" FLEET_REDIS_PORT="$RP"
 export FLEET_REDIS_BIN="$REDIS_BIN" FLEET_REDIS_DIR="$WORK" FLEET_WORK="$WORK"
 export NODE_PATH="$HERE/../node_modules"
-inns env "PATH=$PATH" "$NODE" --test --test-timeout=240000 "$HERE/fleet.test.mjs"
+# --test-force-exit: a handle left open (a keep-alive fetch, the restarted
+# Redis child) must not keep the runner waiting
+inns env "PATH=$PATH" "$NODE" --test --test-force-exit --test-timeout=120000 "$HERE/fleet.test.mjs"
 rc=$?
 
 # node B survived everything and exits cleanly (leak-free under ASan)
