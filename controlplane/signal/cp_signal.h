@@ -14,8 +14,9 @@
  *
  * Threading: one event loop. Every function here, every io callback and the
  * cp_dp handlers run on it. Nothing blocks: requests are answered before the
- * call returns; data-plane commands are queued (a full command ring is
- * answered OVERLOADED) and their results only logged.
+ * call returns, except a join that waits for the fleet directory (answered
+ * from cp_signal_join_done); data-plane commands are queued (a full command
+ * ring is answered OVERLOADED) and their results only logged.
  *
  * Ownership: struct cp_signal owns every room, peer, transport, producer and
  * consumer, the DTLS certificate and the data-plane id pools. It borrows the
