@@ -70,6 +70,7 @@ enum req_kind {
 	RQ_RECORDS,    /* MGET of the members' records */
 	RQ_J_ROOM,     /* join: GET sluice:room:<ch> */
 	RQ_J_NODE,     /* join: GET sluice:node:<home> */
+	RQ_J_CHECK,    /* join: GET sluice:node:<chosen> (is the chosen node alive?) */
 	RQ_J_SETNX,    /* join: SET sluice:room:<ch> <chosen> NX PX ttl */
 	RQ_J_TAKEOVER, /* join: LUA_TAKEOVER */
 };
@@ -349,6 +350,8 @@ static void join_get_room(struct cp_fleet *f, struct req *r)
 	join_send(f, r, RQ_J_ROOM, 2, argv);
 }
 
+static void join_claim(struct cp_fleet *f, struct req *r);
+
 /* No home yet: the least loaded node (us included) becomes it. */
 static void join_place(struct cp_fleet *f, struct req *r)
 {
@@ -363,11 +366,54 @@ static void join_place(struct cp_fleet *f, struct req *r)
 	}
 	snprintf(r->node, sizeof(r->node), "%s", cand[i].id);
 	snprintf(r->url, sizeof(r->url), "%s", cand[i].url);
+	if (i == (int)f->n_nodes) {
+		join_claim(f, r);
+		return;
+	}
+	/* the listing may be up to ttl/3 old: is the chosen node still there? */
+	char key[96];
+	key_node(key, sizeof(key), r->node);
+	const char *argv[] = {"GET", key};
+	join_send(f, r, RQ_J_CHECK, 2, argv);
+}
+
+/* SET NX of the room's home (r->node). */
+static void join_claim(struct cp_fleet *f, struct req *r)
+{
 	char key[192], ttl[16];
 	key_room(key, sizeof(key), r->channel);
 	snprintf(ttl, sizeof(ttl), "%d", f->cfg->fleet_ttl_ms);
 	const char *argv[] = {"SET", key, r->node, "NX", "PX", ttl};
 	join_send(f, r, RQ_J_SETNX, 6, argv);
+}
+
+static void forget_node(struct cp_fleet *f, const char *id)
+{
+	for (size_t i = 0; i < f->n_nodes; i++)
+		if (!strcmp(f->nodes[i].id, id)) {
+			f->nodes[i] = f->nodes[--f->n_nodes];
+			return;
+		}
+}
+
+static void on_j_check(struct cp_fleet *f, struct req *r, redisReply *rep)
+{
+	struct cp_fleet_node n;
+	char err[128];
+	if (rep->type == REDIS_REPLY_STRING &&
+	    cp_fleet_node_parse(rep->str, rep->len, &n, err, sizeof(err)) == 0 &&
+	    !strcmp(n.id, r->node)) {
+		snprintf(r->url, sizeof(r->url), "%s", n.url);
+		join_claim(f, r);
+		return;
+	}
+	forget_node(f, r->node); /* gone since the listing: choose again */
+	if (++r->retries > JOIN_RETRIES) {
+		join_finish(f, r, CP_SIGNAL_HOME_UNAVAILABLE,
+			    "the fleet's nodes keep disappearing: try again");
+		return;
+	}
+	join_place(f, r);
 }
 
 static void join_retry(struct cp_fleet *f, struct req *r)
@@ -504,6 +550,7 @@ static void step(struct cp_fleet *f, struct req *r, redisReply *rep)
 	switch (r->kind) {
 	case RQ_J_ROOM: on_j_room(f, r, rep); return;
 	case RQ_J_NODE: on_j_node(f, r, rep); return;
+	case RQ_J_CHECK: on_j_check(f, r, rep); return;
 	case RQ_J_SETNX: on_j_setnx(f, r, rep); return;
 	case RQ_J_TAKEOVER: on_j_takeover(f, r, rep); return;
 	case RQ_CLAIM:

@@ -195,7 +195,35 @@ test('Redis stopped: the running room goes on, a new room is refused OVERLOADED;
   const r2 = await reqOk(z, 'mediasoup:join', { channelId: roomZ });
   assert.ok(r2.peerId);
   assert.equal(await redis('GET', `sluice:room:${roomZ}`), 'node-b');
-  z.close();
-  d.close();
+  socks.z = z;
+  socks.d = d;
+});
+
+test('placement checks the chosen node is alive; records that do not parse are counted', async () => {
+  // B holds 3 peers (c, d, z); a node record with load 0 appears in the directory
+  const ghost = { id: 'node-ghost', url: 'http://127.0.0.1:9', media: '198.18.0.9', capacity: 100, load: 0 };
+  assert.equal(await redis('SET', 'sluice:node:node-ghost', JSON.stringify(ghost), 'PX', '60000'), 'OK');
+  await redis('SADD', 'sluice:nodes', 'node-ghost');
+  await redis('SET', 'sluice:node:node-bad', '{"id":"node-bad","url":', 'PX', '60000');
+  await redis('SADD', 'sluice:nodes', 'node-bad');
+  await eventually(async () => {
+    const m = await metrics(B);
+    return metric(m, 'sluice_fleet_nodes') === 1 &&
+      metric(m, 'sluice_fleet_directory_errors_total{reason="record"}') >= 1;
+  }, 'B lists node-ghost and counts node-bad');
+  // the less loaded ghost gets the new room
+  const v = await connect({ url: B, sub: 'gina' });
+  const rv = await req(v, 'mediasoup:join', { channelId: uniq('fleet-v') });
+  assert.equal(rv.code, 'REDIRECT', JSON.stringify(rv));
+  assert.equal(rv.url, ghost.url);
+  // the ghost dies before B's next listing: B checks, forgets it, keeps the room
+  assert.equal(await redis('DEL', 'sluice:node:node-ghost'), 1);
+  const roomW = uniq('fleet-w');
+  const rw = await reqOk(v, 'mediasoup:join', { channelId: roomW });
+  assert.ok(rw.peerId);
+  assert.equal(await redis('GET', `sluice:room:${roomW}`), 'node-b');
+  v.close();
+  socks.z.close();
+  socks.d.close();
   socks.c.close();
 });
