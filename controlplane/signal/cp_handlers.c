@@ -82,6 +82,8 @@ static json_t *existing_producers(struct cp_room *r, const struct cp_peer *self)
 }
 
 static json_t *join_answer(struct cp_signal *s, struct cp_peer *p);
+static void answer(struct cp_signal *s, struct cp_peer *p, const char *name,
+		   enum cp_sig_code c, json_t *resp, char *err, int64_t ack_id);
 
 static enum cp_sig_code h_join(struct cp_signal *s, struct cp_peer *p, json_t *payload,
 			       json_t **resp, char *err, size_t errlen)
@@ -114,6 +116,12 @@ static json_t *join_answer(struct cp_signal *s, struct cp_peer *p)
 static enum cp_sig_code h_leave(struct cp_signal *s, struct cp_peer *p, json_t *payload,
 				json_t **resp, char *err, size_t errlen)
 {
+	if (p->join_pending) { /* a join waiting for the fleet directory: dropped */
+		char why[] = "left before the join was answered";
+		cp_map_del(&s->pending_joins, p->id);
+		p->join_pending = 0;
+		answer(s, p, "mediasoup:join", CP_SIG_NOT_JOINED, NULL, why, p->join_ack);
+	}
 	cp_room_leave(s, p); /* not joined: nothing to do, still a success */
 	*resp = success();
 	return CP_SIG_OK;
@@ -472,9 +480,6 @@ static void utf8_sanitize(char *str)
 		u += n;
 	}
 }
-
-static void answer(struct cp_signal *s, struct cp_peer *p, const char *name,
-		   enum cp_sig_code c, json_t *resp, char *err, int64_t ack_id);
 
 void cp_handlers_dispatch(struct cp_signal *s, struct cp_peer *p, const char *name,
 			  json_t *payload, int64_t ack_id)

@@ -190,6 +190,18 @@ static void test_redirect(void)
 	r = ack_of(a, 8);
 	CHECK(r && code_of(r) && !strcmp(code_of(r), "OVERLOADED"));
 	CHECK(strstr(json_string_value(json_object_get(r, "error")), "unreachable") != NULL);
+	/* leave while a join waits: the join is answered NOT_JOINED, then leave */
+	join(a, "room-2", 9);
+	CHECK(ack_of(a, 9) == NULL);
+	char peer[80];
+	snprintf(peer, sizeof(peer), "%s", g_last_peer);
+	json_t *e = json_object();
+	cp_signal_event(g_sig, a->peer, "mediasoup:leave", e, 10);
+	json_decref(e);
+	CHECK(code_of(ack_of(a, 9)) && !strcmp(code_of(ack_of(a, 9)), "NOT_JOINED"));
+	CHECK(ack_of(a, 10) && json_is_true(json_object_get(ack_of(a, 10), "success")));
+	CHECK_EQ(cp_signal_join_done(g_sig, peer, CP_SIGNAL_HOME_HERE, NULL), -ENOENT);
+	CHECK_EQ(cp_signal_load(g_sig), 0);
 	int closed = g_closed;
 	conn_free(a);
 	CHECK_EQ(g_closed, closed); /* no room was created */
