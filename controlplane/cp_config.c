@@ -271,6 +271,12 @@ static int validate_fleet(struct cp_config *c, char *err, size_t errlen)
 			 "clients use to reach this node's signaling (got '%s')", c->public_url);
 		return -1;
 	}
+	for (const char *u = c->public_url; *u; u++)
+		if (*u <= ' ' || *u > '~' || *u == '"' || *u == '\\') {
+			snprintf(err, errlen, "public_url must be a plain URL (printable ASCII, no "
+				 "spaces, quotes or backslashes; percent-encode the rest)");
+			return -1;
+		}
 	if (c->node_id[0] == '\0') {
 		char host[40] = "node";
 		gethostname(host, sizeof(host) - 1);
