@@ -184,6 +184,7 @@ test('Redis stopped: the running room goes on, a new room is refused OVERLOADED;
   const child = spawn(process.env.FLEET_REDIS_BIN, ['--port', String(RP), '--bind', '127.0.0.1',
     '--save', '', '--appendonly', 'no', '--dir', process.env.FLEET_REDIS_DIR, '--daemonize', 'no'],
   { stdio: ['ignore', fs.openSync(`${process.env.FLEET_WORK}/redis2.log`, 'w'), 'inherit'] });
+  socks.redis = child;
   fs.appendFileSync(`${process.env.FLEET_WORK}/pids`, `${child.pid}\n`); // run_fleet.sh stops it
   child.unref(); // this process may exit with it running
   await eventually(async () => metric(await metrics(B), 'sluice_fleet_connected') === 1,
@@ -223,6 +224,31 @@ test('placement checks the chosen node is alive; records that do not parse are c
   assert.ok(rw.peerId);
   assert.equal(await redis('GET', `sluice:room:${roomW}`), 'node-b');
   v.close();
+});
+
+test('Redis hangs (SIGSTOP): the event loop does not wait, commands time out, joins recover', async () => {
+  const pid = socks.redis.pid;
+  const before = metric(await metrics(B), 'sluice_fleet_directory_errors_total{reason="timeout"}');
+  process.kill(pid, 'SIGSTOP');
+  try {
+    // a join that needs the directory is answered (OVERLOADED) once its command times out
+    const h = await connect({ url: B, sub: 'hank' });
+    const r = await req(h, 'mediasoup:join', { channelId: uniq('fleet-h') });
+    assert.equal(r.code, 'OVERLOADED', JSON.stringify(r));
+    // meanwhile the running room is served (nothing on the loop waits for Redis)
+    await reqOk(socks.c, 'mediasoup:get-room-stats', { channelId: room });
+    const m = await metrics(B);
+    assert.ok(metric(m, 'sluice_fleet_directory_errors_total{reason="timeout"}') > before);
+    h.close();
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  await eventually(async () => {
+    const s = await connect({ url: B, sub: 'ivan' });
+    const r = await req(s, 'mediasoup:join', { channelId: uniq('fleet-i') });
+    s.close();
+    return r.peerId !== undefined;
+  }, 'joins work again after SIGCONT');
   socks.z.close();
   socks.d.close();
   socks.c.close();
