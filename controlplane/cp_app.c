@@ -18,6 +18,7 @@
 
 #include "cp_admin.h"
 #include "cp_app.h"
+#include "cp_fleet.h"
 #include "cp_http.h"
 #include "cp_log.h"
 #include "cp_signal.h"
@@ -90,6 +91,9 @@ int cp_app_init(struct cp_app *a, char *err, size_t errlen)
 		.user = a->sig,
 	};
 	a->dp.h = h;
+	a->fleet = cp_fleet_new(&a->cfg, &a->dp, a->sig, err, errlen);
+	if (!a->fleet && err[0])
+		return -1;
 
 	struct cp_sio_handlers sh = {
 		.on_connect = sio_on_connect,
@@ -130,6 +134,7 @@ void cp_app_http(struct cp_app *a, struct cp_http_cfg *hc)
 void cp_app_tick(struct cp_app *a)
 {
 	cp_signal_tick(a->sig);
+	cp_fleet_tick(a->fleet);
 }
 
 /* The Socket.IO server's limits (README "Limits"). */
@@ -159,11 +164,15 @@ void cp_app_metrics(struct cp_app *a, struct cp_buf *b)
 {
 	cp_signal_metrics(a->sig, b);
 	sio_metrics(b);
+	cp_fleet_metrics(a->fleet, b);
 }
 
 void cp_app_fini(struct cp_app *a)
 {
+	cp_fleet_stop(a->fleet); /* the rooms' keys were released as they closed */
 	cp_signal_free(a->sig);
+	cp_fleet_free(a->fleet);
+	a->fleet = NULL;
 	a->sig = NULL;
 	a->dp.h.user = NULL;
 	a->dp.h.on_event = NULL;

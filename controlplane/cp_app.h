@@ -16,12 +16,14 @@
 struct lws_context;
 struct cp_http_cfg;
 struct cp_signal; /* signaling state (controlplane/signal); NULL after cp_app_fini */
+struct cp_fleet;  /* fleet directory (controlplane/fleet); NULL without redis_url */
 
 struct cp_app {
 	struct cp_config cfg;
 	struct cp_dp dp;
 	struct lws_context *lws;
 	struct cp_signal *sig;
+	struct cp_fleet *fleet;
 };
 
 /* Sets up the data-plane channel, the signaling layer and the Socket.IO

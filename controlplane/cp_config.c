@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cp_config.h"
 #include "cp_log.h"
+#include "fleet/cp_fleet_dir.h"
 
 enum kind { K_STR, K_INT, K_BOOL, K_IP };
 
@@ -66,6 +68,12 @@ static const struct key keys[] = {
 	I(max_producers_per_transport, NULL, 1, 1024),
 	I(max_app_data_bytes, NULL, 2, 100000000),
 	I(max_codec_parameters_bytes, NULL, 2, 100000000),
+	/* fleet */
+	S(redis_url, NULL),
+	S(node_id, NULL),
+	S(public_url, NULL),
+	I(node_capacity, NULL, 1, 10000000),
+	I(fleet_ttl_ms, NULL, 1000, 3600000),
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -102,6 +110,9 @@ void cp_config_defaults(struct cp_config *c)
 	c->max_producers_per_transport = 32;
 	c->max_app_data_bytes = 4096;
 	c->max_codec_parameters_bytes = 1024;
+	/* fleet */
+	c->node_capacity = 1000;
+	c->fleet_ttl_ms = 10000;
 }
 
 static const struct key *find_key(const char *name)
@@ -286,8 +297,46 @@ static int check_admin_token(const struct cp_config *c, char *err, size_t errlen
 	return 0;
 }
 
+/* The fleet keys (README "Fleet"): only checked when redis_url is set. */
+static int validate_fleet(struct cp_config *c, char *err, size_t errlen)
+{
+	struct cp_fleet_redis_addr ra;
+	if (c->redis_url[0] == '\0')
+		return 0;
+	if (cp_fleet_redis_url_parse(c->redis_url, &ra, err, errlen))
+		return -1;
+	if (strncmp(c->public_url, "http://", 7) && strncmp(c->public_url, "https://", 8)) {
+		snprintf(err, errlen, "public_url must be set with redis_url: the http(s):// URL "
+			 "clients use to reach this node's signaling (got '%s')", c->public_url);
+		return -1;
+	}
+	for (const char *u = c->public_url; *u; u++)
+		if (*u <= ' ' || *u > '~' || *u == '"' || *u == '\\') {
+			snprintf(err, errlen, "public_url must be a plain URL (printable ASCII, no "
+				 "spaces, quotes or backslashes; percent-encode the rest)");
+			return -1;
+		}
+	if (c->node_id[0] == '\0') {
+		char host[40] = "node";
+		gethostname(host, sizeof(host) - 1);
+		host[sizeof(host) - 1] = '\0';
+		for (char *h = host; *h; h++)
+			if (!isalnum((unsigned char)*h) && *h != '-' && *h != '.')
+				*h = '_';
+		snprintf(c->node_id, sizeof(c->node_id), "%s-%ld", host, (long)getpid());
+	}
+	if (!cp_fleet_id_valid(c->node_id)) {
+		snprintf(err, errlen, "node_id must be 1..64 characters of A-Z a-z 0-9 . _ - "
+			 "(got '%s')", c->node_id);
+		return -1;
+	}
+	return 0;
+}
+
 int cp_config_validate(struct cp_config *c, char *err, size_t errlen)
 {
+	if (validate_fleet(c, err, errlen))
+		return -1;
 	enum cp_log_level lvl;
 	enum cp_log_format fmt;
 	if (cp_log_parse_level(c->log_level, &lvl) != 0) {

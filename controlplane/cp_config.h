@@ -56,6 +56,12 @@ struct cp_config {
 	int max_producers_per_transport; /* producers on one send transport */
 	int max_app_data_bytes;          /* produce appData, serialized compact JSON */
 	int max_codec_parameters_bytes;  /* each codec's parameters in produce, serialized */
+	/* fleet: a shared room directory on Redis (README "Fleet", controlplane/fleet) */
+	char redis_url[256];       /* redis_url: redis://IP:PORT ...; empty = no fleet (alone) */
+	char node_id[65];          /* node_id: this node's id; empty = <hostname>-<pid> */
+	char public_url[257];      /* public_url: signaling URL clients use to reach this node */
+	int node_capacity;         /* node_capacity: peers this node accepts new rooms up to */
+	int fleet_ttl_ms;          /* fleet_ttl_ms: directory entries expire after */
 };
 
 void cp_config_defaults(struct cp_config *c);

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config libdpdk-dev dpdk libsrtp2-dev libipsec-mb-dev libssl-dev
-      libwebsockets-dev libjansson-dev iproute2 iputils-ping curl ethtool procps
+      libwebsockets-dev libjansson-dev libhiredis-dev iproute2 iputils-ping curl ethtool procps
       python3 util-linux)
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
@@ -16,6 +16,7 @@ if [ $want_test = 1 ]; then
 	pkgs+=(clang libclang-rt-14-dev chromium nftables) # chromium: the browser tests (tests/e2e); nftables: their packet loss
 	pkgs+=(tshark tcpreplay lua5.3) # pktgen-scripts: pcaps read by tshark, replayed by tcpreplay; the Lua scripts checked by lua5.3
 	pkgs+=(systemd debootstrap prometheus) # tests/deploy: systemd-analyze verify of the units; the .deb installed in a Debian 12 chroot; the dashboard queries
+	pkgs+=(redis-server) # the fleet test (tests/fleet) starts its own
 fi
 # node + npm bundle the demo page at build time (and run the Node tests)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

@@ -104,14 +104,14 @@ async function request(event, payload = {}) {
   if (res && res.error) {
     const e = new Error(`${event}: ${res.error} (${res.code})`);
     e.code = res.code;
+    if (res.code === 'REDIRECT') e.url = res.url; // fleet: the room's home node
     throw e;
   }
   return res;
 }
 
-function connectSocket(token) {
-  const socket = io(location.origin, { transports: ['websocket'], auth: { token },
-                                       reconnection: false });
+function connectSocket(token, url = location.origin) {
+  const socket = io(url, { transports: ['websocket'], auth: { token }, reconnection: false });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (e) => {
@@ -254,6 +254,29 @@ function wireNotifications(socket) {
 
 // ------------------------------------------------------------ join/leave
 
+// Fleet (README "Fleet"): a node that is not the room's home answers the
+// join with REDIRECT and the home's url; reconnect there with the same token
+// (a few hops at most: the directory only moves a room when its home died).
+const MAX_REDIRECTS = 3;
+async function connectAndJoin(token, room) {
+  let url = location.origin;
+  for (let hop = 0; ; hop++) {
+    call.socket = await connectSocket(token, url);
+    wireNotifications(call.socket);
+    try {
+      return await request('mediasoup:join', { channelId: room });
+    } catch (e) {
+      const next = e.code === 'REDIRECT' && hop < MAX_REDIRECTS && /^https?:\/\//.test(e.url ?? '');
+      if (!next) throw e;
+      console.info(`sluice demo: room "${room}" lives on ${e.url}: reconnecting there`);
+      const old = call.socket;
+      call.socket = null; // its disconnect is ours, not a failure
+      old.close();
+      url = e.url;
+    }
+  }
+}
+
 // opts: { room, name, token, passphrase, keyId }
 async function join(opts) {
   if (call) throw new Error('already in a call');
@@ -277,9 +300,7 @@ async function join(opts) {
   try {
     call.e2ee = new E2eeSession(WORKER_URL);
     await call.e2ee.setPassphrase(opts.passphrase, opts.room, call.keyId);
-    call.socket = await connectSocket(opts.token);
-    wireNotifications(call.socket);
-    const res = await request('mediasoup:join', { channelId: opts.room });
+    const res = await connectAndJoin(opts.token, opts.room);
     call.peerId = res.peerId;
     call.device = new Device();
     await call.device.load({ routerRtpCapabilities: res.rtpCapabilities });

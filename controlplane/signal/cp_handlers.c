@@ -9,6 +9,7 @@
  * removed (cp_admin_ops.c) is no longer served: its requests are dropped
  * unanswered while its socket closes.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,28 +84,47 @@ static json_t *existing_producers(struct cp_room *r, const struct cp_peer *self)
 	return a;
 }
 
+static json_t *join_answer(struct cp_signal *s, struct cp_peer *p);
+static void answer(struct cp_signal *s, struct cp_peer *p, const char *name,
+		   enum cp_sig_code c, json_t *resp, char *err, int64_t ack_id);
+
 static enum cp_sig_code h_join(struct cp_signal *s, struct cp_peer *p, json_t *payload,
 			       json_t **resp, char *err, size_t errlen)
 {
 	const char *ch;
 	if (cp_valid_string(payload, "channelId", CP_VALID_CHANNEL_MAX, &ch, err, errlen))
 		return CP_SIG_BAD_REQUEST;
-	enum cp_sig_code c = cp_room_join(s, p, ch, err, errlen);
+	enum cp_sig_code c = cp_room_join(s, p, ch, 0, err, errlen);
+	if (c == CP_SIG_DEFERRED)
+		s->deferred = 1;
 	if (c != CP_SIG_OK)
 		return c;
-	json_t *ex = existing_producers(p->room, p);
-	*resp = json_pack("{sssOsbso}", "peerId", p->id, "rtpCapabilities", s->router_caps,
-			  "e2eeEnabled", 1, "existingProducers", ex ? ex : json_array());
+	*resp = join_answer(s, p);
+	return CP_SIG_OK;
+}
+
+/* The answer of a successful join (NULL: out of memory); tells the room. */
+static json_t *join_answer(struct cp_signal *s, struct cp_peer *p)
+{
+	json_t *resp, *ex = existing_producers(p->room, p);
+	resp = json_pack("{sssOsbso}", "peerId", p->id, "rtpCapabilities", s->router_caps,
+			 "e2eeEnabled", 1, "existingProducers", ex ? ex : json_array());
 	json_t *n = json_pack("{ssss}", "userId", p->claims.sub, "peerId", p->id);
 	if (n)
 		cp_sig_notify_room(s, p->room, p, "mediasoup:peer-joined", n);
 	json_decref(n);
-	return CP_SIG_OK;
+	return resp;
 }
 
 static enum cp_sig_code h_leave(struct cp_signal *s, struct cp_peer *p, json_t *payload,
 				json_t **resp, char *err, size_t errlen)
 {
+	if (p->join_pending) { /* a join waiting for the fleet directory: dropped */
+		char why[] = "left before the join was answered";
+		cp_map_del(&s->pending_joins, p->id);
+		p->join_pending = 0;
+		answer(s, p, "mediasoup:join", CP_SIG_NOT_JOINED, NULL, why, p->join_ack);
+	}
 	cp_room_leave(s, p); /* not joined: nothing to do, still a success */
 	*resp = success();
 	return CP_SIG_OK;
@@ -422,6 +442,8 @@ static enum cp_sig_code run(struct cp_signal *s, struct cp_peer *p, const char *
 			return CP_SIG_NOT_JOINED;
 		}
 		enum cp_sig_code c = handlers[i].fn(s, p, payload, resp, err, errlen);
+		if (c == CP_SIG_DEFERRED)
+			return c;
 		if (c == CP_SIG_OK && !*resp) {
 			snprintf(err, errlen, "out of memory");
 			c = CP_SIG_INTERNAL;
@@ -474,11 +496,26 @@ void cp_handlers_dispatch(struct cp_signal *s, struct cp_peer *p, const char *na
 		CP_DBG("signal: peer %s (removed): %.64s dropped", pid, name);
 		return;
 	}
+	s->deferred = 0;
 	enum cp_sig_code c = run(s, p, name, payload, &resp, &known, err, sizeof(err));
+	if (c == CP_SIG_DEFERRED) { /* answered by cp_signal_join_done */
+		p->join_ack = ack_id;
+		s->deferred = 0;
+		return;
+	}
 	if (!known && ack_id < 0) {
 		CP_DBG("signal: peer %s: unknown event '%.64s' without ack ignored", pid, name);
 		return;
 	}
+	answer(s, p, name, c, resp, err, ack_id);
+}
+
+/* Counts and sends the answer of one request (resp: the success object or
+ * NULL; taken); failures become {error, code}. */
+static void answer(struct cp_signal *s, struct cp_peer *p, const char *name,
+		   enum cp_sig_code c, json_t *resp, char *err, int64_t ack_id)
+{
+	const char *pid = p->id;
 	s->ctr.requests[c]++;
 	if (c != CP_SIG_OK) {
 		json_decref(resp);
@@ -502,4 +539,43 @@ void cp_handlers_dispatch(struct cp_signal *s, struct cp_peer *p, const char *na
 			       strerror(-rc));
 	}
 	json_decref(resp);
+}
+
+int cp_signal_join_done(struct cp_signal *s, const char *peer_id, enum cp_signal_home h,
+			const char *arg)
+{
+	struct cp_peer *p = cp_map_get(&s->pending_joins, peer_id);
+	if (!p)
+		return -ENOENT;
+	cp_map_del(&s->pending_joins, p->id);
+	p->join_pending = 0;
+	char err[CP_SIG_ERR_MAX] = "";
+	json_t *resp = NULL;
+	enum cp_sig_code c;
+	if (h == CP_SIGNAL_HOME_REDIRECT) {
+		CP_INFO("signal: peer %s (user %s): room %s lives on %s: REDIRECT", p->id,
+			p->claims.sub, p->join_channel, arg);
+		s->ctr.requests[CP_SIG_REDIRECT]++;
+		resp = json_pack("{ssssss}", "error", "the room is served by another node: "
+			"reconnect there with the same token", "code", "REDIRECT", "url", arg);
+		if (p->join_ack >= 0 && s->io.ack && resp)
+			s->io.ack(p->conn, p->join_ack, resp);
+		json_decref(resp);
+		return 0;
+	}
+	if (h == CP_SIGNAL_HOME_UNAVAILABLE) {
+		snprintf(err, sizeof(err), "%s", arg);
+		c = CP_SIG_OVERLOADED;
+	} else {
+		c = cp_room_join(s, p, p->join_channel, 1, err, sizeof(err));
+		if (c == CP_SIG_OK) {
+			resp = join_answer(s, p);
+			if (!resp) {
+				snprintf(err, sizeof(err), "out of memory");
+				c = CP_SIG_INTERNAL;
+			}
+		}
+	}
+	answer(s, p, "mediasoup:join", c, resp, err, p->join_ack);
+	return 0;
 }

@@ -42,6 +42,8 @@ void cp_peer_free(struct cp_signal *s, struct cp_peer *p)
 {
 	if (!p)
 		return;
+	if (p->join_pending)
+		cp_map_del(&s->pending_joins, p->id);
 	cp_list_del(&p->all_link);
 	s->n_peers--;
 	OPENSSL_cleanse(&p->claims, sizeof(p->claims));

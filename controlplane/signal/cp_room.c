@@ -47,9 +47,35 @@ static enum cp_sig_code room_create(struct cp_signal *s, const char *channel_id,
 	return CP_SIG_OK;
 }
 
-enum cp_sig_code cp_room_join(struct cp_signal *s, struct cp_peer *p, const char *channel_id,
-			      char *err, size_t errlen)
+/* Asks the fleet directory where channel_id lives; the join waits in
+ * s->pending_joins until cp_signal_join_done. */
+static enum cp_sig_code room_resolve(struct cp_signal *s, struct cp_peer *p,
+				     const char *channel_id, char *err, size_t errlen)
 {
+	snprintf(p->join_channel, sizeof(p->join_channel), "%s", channel_id);
+	if (cp_map_put(&s->pending_joins, p->id, p)) {
+		snprintf(err, errlen, "out of memory");
+		return CP_SIG_INTERNAL;
+	}
+	int rc = s->fleet.resolve(s->fleet.user, channel_id, p->id, err, errlen);
+	if (rc) {
+		cp_map_del(&s->pending_joins, p->id);
+		return CP_SIG_OVERLOADED;
+	}
+	p->join_pending = 1;
+	p->join_ack = -1;
+	CP_DBG("signal: peer %s: join of room %s waits for the fleet directory", p->id,
+	       channel_id);
+	return CP_SIG_DEFERRED;
+}
+
+enum cp_sig_code cp_room_join(struct cp_signal *s, struct cp_peer *p, const char *channel_id,
+			      int homed, char *err, size_t errlen)
+{
+	if (p->join_pending) {
+		snprintf(err, errlen, "a join is already in progress: wait for its answer");
+		return CP_SIG_ALREADY_JOINED;
+	}
 	if (p->room) {
 		snprintf(err, errlen, "already joined a room: leave it first");
 		return CP_SIG_ALREADY_JOINED;
@@ -59,6 +85,8 @@ enum cp_sig_code cp_room_join(struct cp_signal *s, struct cp_peer *p, const char
 		return CP_SIG_FORBIDDEN;
 	}
 	struct cp_room *r = cp_room_find(s, channel_id);
+	if (!r && !homed && s->fleet.resolve)
+		return room_resolve(s, p, channel_id, err, errlen);
 	if (!r) {
 		enum cp_sig_code c = room_create(s, channel_id, &r, err, errlen);
 		if (c != CP_SIG_OK)
@@ -81,6 +109,8 @@ enum cp_sig_code cp_room_join(struct cp_signal *s, struct cp_peer *p, const char
 
 static void room_free(struct cp_signal *s, struct cp_room *r)
 {
+	if (s->fleet.room_closed)
+		s->fleet.room_closed(s->fleet.user, r->channel_id);
 	cp_map_del(&s->rooms, r->channel_id);
 	cp_speaker_fini(&r->speaker);
 	free(r);
@@ -122,4 +152,17 @@ void cp_room_free_all(struct cp_signal *s)
 			s->rooms.e[i].key = NULL;
 		}
 	s->rooms.n = 0;
+}
+
+void cp_signal_foreach_room(const struct cp_signal *s,
+			    void (*fn)(void *user, const char *channel), void *user)
+{
+	for (size_t i = 0; i < s->rooms.cap; i++)
+		if (s->rooms.e && s->rooms.e[i].key)
+			fn(user, s->rooms.e[i].key);
+}
+
+uint32_t cp_signal_load(const struct cp_signal *s)
+{
+	return s->n_joined;
 }

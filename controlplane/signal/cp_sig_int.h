@@ -97,6 +97,10 @@ struct cp_peer {
 	struct cp_bucket bucket;       /* rate limit: requests per second */
 	int removed;                   /* removed by the operator: no requests served,
 					* nothing emitted, waiting for the disconnect */
+	/* fleet: a join waiting for the directory (in sig->pending_joins) */
+	int join_pending;
+	int64_t join_ack;              /* its ack id (-1: none) */
+	char join_channel[CP_VALID_CHANNEL_MAX + 1];
 };
 
 enum cp_ice_state { CP_ICE_NEW, CP_ICE_CONNECTED, CP_ICE_DISCONNECTED };
@@ -196,6 +200,9 @@ struct cp_signal {
 	uint32_t n_transports, n_producers, n_consumers;
 	struct cp_sig_counters ctr;
 	uint64_t speaker_last_ms;        /* last active-speaker round (cp_audio.c) */
+	struct cp_signal_fleet fleet;    /* resolve == NULL: no fleet */
+	struct cp_map pending_joins;     /* peer id -> peer whose join waits for the fleet */
+	int deferred;                    /* set by h_join: the answer comes later */
 };
 
 /* ---- cp_signal.c: clocks, io and the data plane ---- */
@@ -213,8 +220,13 @@ int cp_sig_ring_room(struct cp_signal *s, uint32_t lcore, unsigned int n);
 int cp_sig_send(struct cp_signal *s, uint32_t lcore, struct sl_msg *m, const char *what);
 
 /* ---- cp_room.c ---- */
+/* homed: the fleet directory placed the room here (or there is no fleet).
+ * Not homed and no local room with a fleet: CP_SIG_DEFERRED after asking
+ * the directory (the answer comes through cp_signal_join_done). */
 enum cp_sig_code cp_room_join(struct cp_signal *s, struct cp_peer *p, const char *channel_id,
-			      char *err, size_t errlen);
+			      int homed, char *err, size_t errlen);
+/* Internal: not a protocol code, never counted or answered. */
+#define CP_SIG_DEFERRED ((enum cp_sig_code)(CP_SIG__COUNT + 1))
 /* Closes everything p owns, tells the others, removes p from its room and
  * closes the room when it was the last peer. No-op when not joined. */
 void cp_room_leave(struct cp_signal *s, struct cp_peer *p);

@@ -385,6 +385,7 @@ struct cp_signal *cp_signal_new(const struct cp_config *cfg, struct cp_dp *dp,
 	cp_map_init(&s->transports);
 	cp_map_init(&s->producers);
 	cp_map_init(&s->consumers);
+	cp_map_init(&s->pending_joins);
 	if (init_placement(s, err, errlen) || load_cert(s, err, errlen))
 		goto fail;
 	s->router_caps = cp_ortc_router_caps();
@@ -420,9 +421,18 @@ void cp_signal_free(struct cp_signal *s)
 	cp_map_fini(&s->transports);
 	cp_map_fini(&s->producers);
 	cp_map_fini(&s->consumers);
+	cp_map_fini(&s->pending_joins);
 	json_decref(s->router_caps);
 	cp_dtls_cert_free(s->cert);
 	free(s);
+}
+
+void cp_signal_set_fleet(struct cp_signal *s, const struct cp_signal_fleet *f)
+{
+	if (f)
+		s->fleet = *f;
+	else
+		memset(&s->fleet, 0, sizeof(s->fleet));
 }
 
 void cp_signal_tick(struct cp_signal *s)

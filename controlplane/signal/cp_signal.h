@@ -14,8 +14,9 @@
  *
  * Threading: one event loop. Every function here, every io callback and the
  * cp_dp handlers run on it. Nothing blocks: requests are answered before the
- * call returns; data-plane commands are queued (a full command ring is
- * answered OVERLOADED) and their results only logged.
+ * call returns, except a join that waits for the fleet directory (answered
+ * from cp_signal_join_done); data-plane commands are queued (a full command
+ * ring is answered OVERLOADED) and their results only logged.
  *
  * Ownership: struct cp_signal owns every room, peer, transport, producer and
  * consumer, the DTLS certificate and the data-plane id pools. It borrows the
@@ -101,6 +102,39 @@ void cp_signal_dp_ready(void *s);
 
 /* Periodic work: DTLS retransmissions and handshake deadlines. */
 void cp_signal_tick(struct cp_signal *s);
+
+/* ---- fleet side (controlplane/fleet; README "Fleet") ---- */
+
+/* The hooks a shared room directory plugs in. Without them (the default)
+ * every join is served here, as on a lone node. */
+struct cp_signal_fleet {
+	/* A join for a channel with no room on this node. Returns 0 when the
+	 * directory was asked: the join is answered later by
+	 * cp_signal_join_done(peer_id), never from inside this call; or a
+	 * negative errno when it cannot be asked now (the join is answered
+	 * OVERLOADED with the message written to msg). */
+	int (*resolve)(void *user, const char *channel, const char *peer_id, char *msg,
+		       size_t msglen);
+	/* The room of channel closed here (its last peer left). */
+	void (*room_closed)(void *user, const char *channel);
+	void *user;
+};
+void cp_signal_set_fleet(struct cp_signal *s, const struct cp_signal_fleet *f);
+
+enum cp_signal_home {
+	CP_SIGNAL_HOME_HERE,        /* serve the join here (the room is homed on this node) */
+	CP_SIGNAL_HOME_REDIRECT,    /* answer REDIRECT with url = arg */
+	CP_SIGNAL_HOME_UNAVAILABLE, /* answer OVERLOADED with message = arg */
+};
+/* Finishes a join that resolve() deferred. A peer that disconnected (or
+ * whose join is no longer pending) is ignored: returns -ENOENT. */
+int cp_signal_join_done(struct cp_signal *s, const char *peer_id, enum cp_signal_home h,
+			const char *arg);
+/* Joined peers on this node (the fleet's "load"). */
+uint32_t cp_signal_load(const struct cp_signal *s);
+/* Calls fn for every room on this node (fn must not change the rooms). */
+void cp_signal_foreach_room(const struct cp_signal *s,
+			    void (*fn)(void *user, const char *channel), void *user);
 
 /* Prometheus gauges and counters of the signaling layer. */
 void cp_signal_metrics(struct cp_signal *s, struct cp_buf *b);

@@ -12,6 +12,7 @@ const char *cp_sig_code_name(enum cp_sig_code c)
 	static const char *const names[CP_SIG__COUNT] = {
 		"OK", "UNAUTHENTICATED", "FORBIDDEN", "BAD_REQUEST", "NOT_FOUND",
 		"NOT_JOINED", "ALREADY_JOINED", "ROOM_FULL", "OVERLOADED", "INTERNAL",
+		"REDIRECT",
 	};
 	return (unsigned)c < CP_SIG__COUNT ? names[c] : "INTERNAL";
 }

@@ -27,6 +27,7 @@ enum cp_sig_code {
 	CP_SIG_ROOM_FULL,
 	CP_SIG_OVERLOADED,
 	CP_SIG_INTERNAL,
+	CP_SIG_REDIRECT, /* fleet: the room's home is another node (answer carries url) */
 	CP_SIG__COUNT
 };
 
