@@ -101,7 +101,6 @@ echo "io-ceiling: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(unam
 	"load average $(cut -d' ' -f1-3 /proc/loadavg) (others share these CPUs)"
 header_done=0
 for path in $paths; do
-	SLNS_KEEP_TRAP=0
 	slns_up || exit 1
 	slns_dp_start "$path" -- --echo-port 9 --idle-sleep-us 0 || exit 1
 	if [ $header_done = 0 ]; then

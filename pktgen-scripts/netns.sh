@@ -16,7 +16,8 @@
 #                               (198.18.0.1) and waits until it is ready and answers ARP.
 #                               MODE: auto (default: af_xdp, then af_packet if that
 #                               fails), af_xdp, af_packet, or tap (net_tap: the client
-#                               side becomes the tap, the veth pair is left down).
+#                               side becomes the tap, the veth pair is left down
+#                               until slns_down: start tap last, or slns_down/slns_up).
 #                               Prints which device it runs on. Sets SLNS_DP_PID,
 #                               SLNS_DP_MODE (af_xdp|af_packet|tap), SLNS_IF_CL.
 #   slns_exec CMD...            runs CMD in the namespace (a real program: for a
@@ -49,7 +50,7 @@
 #   SLNS_MEM     EAL -m in MB (default 512)
 # Names (set by slns_up): SLNS_NS, SLNS_IF_DP, SLNS_IF_CL, SLNS_SHM, SLNS_PREFIX,
 # SLNS_WORK (a temporary directory; SLNS_DP_LOG is in it), SLNS_DP_IP, SLNS_CL_IP.
-# Needs root. Traffic stays inside the namespace.
+# Needs root. Traffic stays inside the namespace. Works under `set -euo pipefail`.
 
 SLNS_DP_IP=198.18.0.1
 SLNS_CL_IP=198.18.0.2
@@ -114,7 +115,7 @@ slns__launch() {
 		kill -0 "$SLNS_DP_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	slns_dp_stop >/dev/null 2>&1
+	slns_dp_stop >/dev/null 2>&1 || true
 	rm -f "/dev/shm$SLNS_SHM"
 	rm -rf "/var/run/dpdk/$SLNS_PREFIX"
 	return 1
@@ -132,8 +133,8 @@ slns__arp_ok() {
 
 slns__start_tap() {
 	local tap=slnT${SLNS_TAG:-$$}
-	slns_exec ip addr flush dev "$SLNS_IF_CL"
-	slns_exec ip link set "$SLNS_IF_CL" down
+	slns_exec ip addr flush dev "$SLNS_IF_CL" || return 1
+	slns_exec ip link set "$SLNS_IF_CL" down || return 1
 	slns__launch "net_tap0,iface=$tap" "$@" || return 1
 	slns_exec ip addr add "$SLNS_CL_IP/24" dev "$tap" && slns_exec ip link set "$tap" up || return 1
 	SLNS_IF_CL=$tap
@@ -141,8 +142,8 @@ slns__start_tap() {
 
 slns_dp_start() {
 	local mode=auto
-	[ $# -gt 0 ] && [ "$1" != -- ] && { mode=$1; shift; }
-	[ "${1:-}" = -- ] && shift
+	if [ $# -gt 0 ] && [ "$1" != -- ]; then mode=$1; shift; fi
+	if [ "${1:-}" = -- ]; then shift; fi
 	[ -n "$SLNS_NS" ] || { slns__err "slns_dp_start: call slns_up first"; return 1; }
 	[ -z "$SLNS_DP_PID" ] || { slns__err "slns_dp_start: a data plane already runs"; return 1; }
 	case $mode in
@@ -175,11 +176,11 @@ slns_dp_start() {
 slns_dp_stop() {
 	local pid=$SLNS_DP_PID st _
 	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
+	kill -TERM "$pid" 2>/dev/null || true
 	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	st=$?
+	kill -KILL "$pid" 2>/dev/null || true
+	st=0
+	wait "$pid" 2>/dev/null || st=$?
 	SLNS_DP_PID=""
 	return $st
 }
@@ -196,22 +197,22 @@ slns_down() {
 		echo "netns.sh: ===== data plane log (last 30 lines)" >&2
 		tail -n 30 "$SLNS_DP_LOG" >&2
 	fi
-	slns_dp_stop
+	slns_dp_stop || true
 	if [ -n "$SLNS_NS" ]; then
 		# anything still running in our namespace was started by our caller
-		for p in $(ip netns pids "$SLNS_NS" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done
+		for p in $(ip netns pids "$SLNS_NS" 2>/dev/null); do kill -TERM "$p" 2>/dev/null || true; done
 		for _ in $(seq 1 50); do
 			left=$(ip netns pids "$SLNS_NS" 2>/dev/null)
 			[ -z "$left" ] && break
 			sleep 0.1
 		done
-		for p in $left; do kill -KILL "$p" 2>/dev/null; done
-		ip netns del "$SLNS_NS" 2>/dev/null
+		for p in $left; do kill -KILL "$p" 2>/dev/null || true; done
+		ip netns del "$SLNS_NS" 2>/dev/null || true
 		rm -f "/dev/shm$SLNS_SHM"
 		rm -rf "/var/run/dpdk/$SLNS_PREFIX"
 		SLNS_NS=""
 	fi
-	[ -n "$SLNS_WORK" ] && rm -rf "$SLNS_WORK"
+	[ -z "$SLNS_WORK" ] || rm -rf "$SLNS_WORK"
 	SLNS_WORK=""
 	return "$status"
 }

@@ -357,7 +357,7 @@ struct ub_worker {
 	uint32_t index;
 	uint32_t run_id; /* per worker: sequence numbers are per worker too */
 	double rate;     /* this worker's share; 0 = as fast as possible */
-	uint64_t count;  /* this worker's share; 0 = until --seconds */
+	uint64_t count;  /* this worker's share of --count (may be 0); unused without it */
 	struct ub_bufs bufs;
 	struct ub_stats st;
 	pthread_t tid;
@@ -385,10 +385,10 @@ static void *run(void *arg)
 
 	for (;;) {
 		double t = now_s();
-		if (t >= t_end || (w->count && seq >= w->count))
+		if (t >= t_end || (o->count && seq >= w->count))
 			break;
 		uint64_t allowed = w->rate > 0 ? (uint64_t)((t - t0) * w->rate) + 1 : UINT64_MAX;
-		if (w->count && allowed > w->count)
+		if (o->count && allowed > w->count)
 			allowed = w->count;
 		uint32_t did = 0;
 		for (uint32_t k = 0; k < w->n_fds && seq < allowed; k++) {
