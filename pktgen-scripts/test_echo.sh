@@ -30,7 +30,7 @@ count=20000
 for size in 1200 200; do
 	out=$SLNS_WORK/blast-$size.json
 	if ! slns_exec "$BLAST_BIN" --dst "$SLNS_DP_IP" --port 9 --src "$SLNS_CL_IP" --size $size \
-		--count $count --rate 20000 --sports 4 --drain-ms 2000 --json-out "$out"; then
+		--count $count --rate 5000 --sports 4 --drain-ms 2000 --json-out "$out"; then
 		fail "udpblast ($size B) ran"
 		continue
 	fi
