@@ -65,6 +65,7 @@ static const struct key keys[] = {
 	I(max_producers_per_transport, NULL, 1, 1024),
 	I(max_app_data_bytes, NULL, 2, 100000000),
 	I(max_codec_parameters_bytes, NULL, 2, 100000000),
+	I(reconcile_interval_ms, NULL, 0, 86400000),
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -100,6 +101,7 @@ void cp_config_defaults(struct cp_config *c)
 	c->max_producers_per_transport = 32;
 	c->max_app_data_bytes = 4096;
 	c->max_codec_parameters_bytes = 1024;
+	c->reconcile_interval_ms = 10000;
 }
 
 static const struct key *find_key(const char *name)

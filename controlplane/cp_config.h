@@ -55,6 +55,7 @@ struct cp_config {
 	int max_producers_per_transport; /* producers on one send transport */
 	int max_app_data_bytes;          /* produce appData, serialized compact JSON */
 	int max_codec_parameters_bytes;  /* each codec's parameters in produce, serialized */
+	int reconcile_interval_ms;       /* compare objects with the data plane; 0 = never */
 };
 
 void cp_config_defaults(struct cp_config *c);
