@@ -17,6 +17,8 @@
  *    one that is skipped (a later answer came first) at once; either starts
  *    a reconciliation round, which finds nothing to remove when the data
  *    plane did apply the command;
+ *  - a CONSUMER_ADD lost on the way (no effect, no answer): its lost answer
+ *    starts a round that closes the consumer (consumer-closed);
  *  - a reconciliation round removes an orphan on each side: a transport the
  *    control plane does not know is destroyed on its lcore; a consumer the
  *    data plane lost is closed with consumer-closed; both in
@@ -107,6 +109,7 @@ static int g_hold;            /* 1: the data plane takes no command */
 static uint16_t g_refuse;     /* refuse the next command of this type ... */
 static int g_refuse_status;   /* ... with this status */
 static uint16_t g_mute;       /* apply the next command of this type, no answer */
+static uint16_t g_swallow;    /* take the next command of this type: no effect, no answer */
 static uint32_t g_cmds[SL_MSG__COUNT]; /* commands taken, by type */
 
 static void push_event(unsigned int lcore, struct sl_msg *m)
@@ -246,6 +249,10 @@ static void dp_poll(void)
 		       rte_ring_dequeue_elem(dp_shm_cmd_ring(&g_shm, l), &m, SL_MSG_SIZE) == 0) {
 			CHECK_EQ(sl_cmd_validate(&m, &v), SL_VALID_OK);
 			g_cmds[m.h.type]++;
+			if (g_swallow && m.h.type == g_swallow) {
+				g_swallow = 0;
+				continue;
+			}
 			answer(l, &m);
 		}
 	}
@@ -566,6 +573,32 @@ static void scenario_orphans(void)
 	CHECK_EQ(g_sig->rec.orphans_cp, 1);
 }
 
+/* A CONSUMER_ADD lost on the way (never applied, never answered): the
+ * lost answer starts a round, which finds the consumer missing there and
+ * closes it with consumer-closed. */
+static void scenario_lost_create(void)
+{
+	uint64_t lost = g_sig->track.lost, rounds = g_sig->rec.rounds;
+	uint64_t orphans = g_sig->rec.orphans_cp;
+	g_swallow = SL_MSG_CONSUMER_ADD;
+	json_t *r = consume(B, A, g_prod);
+	CHECK(!strcmp(code_of(r), "OK"));
+	char id[64];
+	snprintf(id, sizeof(id), "%s", sget(r, "consumer", "id") ? sget(r, "consumer", "id") : "?");
+	json_decref(r);
+	CHECK_EQ(g_sig->n_consumers, 1);
+	/* lost as soon as a later answer of that lcore arrives (the fan-out's,
+	 * when the producer is on the same lcore), else after 5 s */
+	pump(3);
+	g_now += 5001;
+	pump(10);
+	CHECK_EQ(g_sig->track.lost, lost + 1);
+	CHECK_EQ(g_sig->rec.rounds, rounds + 1);
+	CHECK_EQ(g_sig->rec.orphans_cp, orphans + 1);
+	CHECK_EQ(g_sig->n_consumers, 0);
+	CHECK_EQ(events_with(B, "mediasoup:consumer-closed", "consumerId", id), 1);
+}
+
 /* Fills lcore's ring and backlog with commands that want no answer. */
 static void fill(unsigned int lcore)
 {
@@ -659,6 +692,7 @@ int main(void)
 	scenario_refused_transport();
 	scenario_lost_result();
 	scenario_orphans();
+	scenario_lost_create();
 	scenario_teardown_full();
 
 	conn_free(A);
