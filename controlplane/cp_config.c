@@ -74,6 +74,7 @@ static const struct key keys[] = {
 	S(public_url, NULL),
 	I(node_capacity, NULL, 1, 10000000),
 	I(fleet_ttl_ms, NULL, 1000, 3600000),
+	I(reconcile_interval_ms, NULL, 0, 86400000),
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -113,6 +114,7 @@ void cp_config_defaults(struct cp_config *c)
 	/* fleet */
 	c->node_capacity = 1000;
 	c->fleet_ttl_ms = 10000;
+	c->reconcile_interval_ms = 10000;
 }
 
 static const struct key *find_key(const char *name)

@@ -62,6 +62,7 @@ struct cp_config {
 	char public_url[257];      /* public_url: signaling URL clients use to reach this node */
 	int node_capacity;         /* node_capacity: peers this node accepts new rooms up to */
 	int fleet_ttl_ms;          /* fleet_ttl_ms: directory entries expire after */
+	int reconcile_interval_ms;       /* compare objects with the data plane; 0 = never */
 };
 
 void cp_config_defaults(struct cp_config *c);

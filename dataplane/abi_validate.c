@@ -25,6 +25,7 @@ static int is_command(unsigned int t)
 	case SL_MSG_CONSUMER_RESUME:
 	case SL_MSG_SEND_PACKET:
 	case SL_MSG_REQUEST_KEYFRAME:
+	case SL_MSG_LIST_OBJECTS:
 		return 1;
 	default:
 		return 0;
@@ -43,6 +44,7 @@ static int is_event(unsigned int t)
 	case SL_MSG_KEYFRAME_REQUEST:
 	case SL_MSG_STREAM_STATS:
 	case SL_MSG_AUDIO_LEVELS:
+	case SL_MSG_OBJECT_LIST:
 		return 1;
 	default:
 		return 0;
@@ -69,7 +71,8 @@ static int tuple_ok(const struct sl_tuple *t)
 static int needs_transport(unsigned int t)
 {
 	return t != SL_MSG_HELLO && t != SL_MSG_NOOP && t != SL_MSG_PRODUCER_REMOVE &&
-	       t != SL_MSG_PRODUCER_FANOUT && t != SL_MSG_REQUEST_KEYFRAME;
+	       t != SL_MSG_PRODUCER_FANOUT && t != SL_MSG_REQUEST_KEYFRAME &&
+	       t != SL_MSG_LIST_OBJECTS;
 }
 
 static enum sl_valid check_srtp(const struct sl_msg_srtp_keys *k)
@@ -100,6 +103,22 @@ static enum sl_valid check_levels(const struct sl_msg_audio_levels *l,
 		    e->level > SL_LEVEL_SILENCE || e->loudest > e->level)
 			return SL_VALID_BAD_FIELD;
 	}
+	return SL_VALID_OK;
+}
+
+/* A page of ids: a known kind, n <= SL_LIST_IDS, ids increasing within
+ * [cursor, next) and below the id limit of the kind. */
+static enum sl_valid check_object_list(const struct sl_msg_object_list *o,
+				       const struct sl_valid_ctx *ctx)
+{
+	if (o->kind < SL_OBJ_TRANSPORT || o->kind > SL_OBJ_CONSUMER || o->n > SL_LIST_IDS ||
+	    o->done > 1 || o->next < o->cursor)
+		return SL_VALID_BAD_FIELD;
+	uint32_t lim = o->kind == SL_OBJ_TRANSPORT ? ctx->max_transports : ctx->max_ids;
+	for (unsigned int i = 0; i < o->n; i++)
+		if (o->ids[i] >= lim || o->ids[i] < o->cursor || o->ids[i] >= o->next ||
+		    (i && o->ids[i] <= o->ids[i - 1]))
+			return SL_VALID_BAD_FIELD;
 	return SL_VALID_OK;
 }
 
@@ -178,6 +197,11 @@ enum sl_valid sl_cmd_validate(const struct sl_msg *m, const struct sl_valid_ctx 
 	}
 	case SL_MSG_REQUEST_KEYFRAME:
 		return m->u.keyframe.producer_id < ctx->max_ids ? SL_VALID_OK : SL_VALID_BAD_FIELD;
+	case SL_MSG_LIST_OBJECTS:
+		return m->u.list_objects.kind >= SL_OBJ_TRANSPORT &&
+				       m->u.list_objects.kind <= SL_OBJ_CONSUMER
+			       ? SL_VALID_OK
+			       : SL_VALID_BAD_FIELD;
 	default: /* NOOP, TRANSPORT_DESTROY: header only */
 		return SL_VALID_OK;
 	}
@@ -216,6 +240,8 @@ enum sl_valid sl_evt_validate(const struct sl_msg *m, const struct sl_valid_ctx 
 		return m->u.keyframe.producer_id < ctx->max_ids ? SL_VALID_OK : SL_VALID_BAD_FIELD;
 	case SL_MSG_AUDIO_LEVELS:
 		return check_levels(&m->u.audio_levels, ctx);
+	case SL_MSG_OBJECT_LIST:
+		return check_object_list(&m->u.object_list, ctx);
 	default:
 		return SL_VALID_OK;
 	}

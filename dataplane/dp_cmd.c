@@ -67,6 +67,24 @@ static void apply_noop(struct dp_lcore *lc, const struct sl_msg *cmd)
 	dp_evt_push(lc, &r);
 }
 
+/* SL_MSG_LIST_OBJECTS: one page, answered by one SL_MSG_OBJECT_LIST (an
+ * lcore without media state holds nothing: an empty, done page). */
+static void apply_list(struct dp_lcore *lc, const struct sl_msg *cmd)
+{
+	struct sl_msg r;
+	memset(&r, 0, sizeof(r));
+	r.h.type = SL_MSG_OBJECT_LIST;
+	r.h.seq = cmd->h.seq;
+	r.h.transport_id = SL_INVALID_ID;
+	r.u.object_list.kind = cmd->u.list_objects.kind;
+	r.u.object_list.cursor = cmd->u.list_objects.cursor;
+	r.u.object_list.next = cmd->u.list_objects.cursor;
+	r.u.object_list.done = 1;
+	if (lc->media)
+		dp_media_list(lc, &cmd->u.list_objects, &r.u.object_list);
+	dp_evt_push(lc, &r);
+}
+
 static void apply_one(struct dp_lcore *lc, const struct sl_msg *cmd)
 {
 	if (cmd->h.type == SL_MSG_HELLO) {
@@ -90,6 +108,10 @@ static void apply_one(struct dp_lcore *lc, const struct sl_msg *cmd)
 	lc->ctr->cmds++;
 	if (cmd->h.type == SL_MSG_NOOP) {
 		apply_noop(lc, cmd);
+		return;
+	}
+	if (cmd->h.type == SL_MSG_LIST_OBJECTS) {
+		apply_list(lc, cmd);
 		return;
 	}
 	int rc = dp_media_cmd(lc, cmd);

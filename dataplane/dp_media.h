@@ -43,6 +43,12 @@ unsigned int dp_media_stashed(const struct dp_lcore *lc);
  * SL_MSG_RESULT when the command has a seq). */
 int dp_media_cmd(struct dp_lcore *lc, const struct sl_msg *cmd);
 
+/* One page of SL_MSG_LIST_OBJECTS (see abi.h): fills out->ids, n, next
+ * and done (kind and cursor are set by the caller). Bounded work: at most
+ * SL_LIST_SCAN ids examined. */
+void dp_media_list(struct dp_lcore *lc, const struct sl_msg_list_objects *q,
+		   struct sl_msg_object_list *out);
+
 /* A UDP datagram to one of our ports. Consumes m. */
 void dp_media_udp_input(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_udp_info *u);
 

@@ -114,6 +114,7 @@ enum cp_sig_code cp_producer_create(struct cp_signal *s, struct cp_peer *p, stru
 	m.h.transport_id = t->tid;
 	cp_ortc_producer_to_msg(&pr->ortc, pr->pid, &m.u.producer_add);
 	cp_sig_send(s, t->lcore, &m, "produce"); /* room was checked */
+	pr->create_seq = m.h.seq;
 	pr->peer = p;
 	pr->t = t;
 	cp_list_init(&pr->consumers);
@@ -332,6 +333,7 @@ enum cp_sig_code cp_consumer_create(struct cp_signal *s, struct cp_peer *p,
 	m.u.consumer_add.producer_id = pr->pid;
 	m.u.consumer_add.paused = 1;
 	cp_sig_send(s, t->lcore, &m, "consume"); /* room was checked */
+	c->create_seq = m.h.seq;
 	c->peer = p;
 	c->t = t;
 	c->producer = pr;

@@ -32,6 +32,7 @@
 #include "cp_ortc.h"
 #include "cp_placement.h"
 #include "cp_speaker.h"
+#include "cp_track.h"
 #include "cp_signal.h"
 #include "cp_valid.h"
 
@@ -130,6 +131,8 @@ struct cp_transport {
 	uint32_t n_consumers;
 	uint32_t dp_errors;            /* commands for it the data plane refused */
 	uint64_t created_ms;
+	uint32_t create_seq;           /* seq of its (last) TRANSPORT_CREATE */
+	uint32_t seen_round;           /* last reconciliation round that listed it */
 };
 
 struct cp_stream_stats {
@@ -150,6 +153,8 @@ struct cp_producer {
 					* paused in the data plane */
 	struct cp_ortc_producer ortc;
 	struct cp_stream_stats stats;
+	uint32_t create_seq;           /* seq of its PRODUCER_ADD */
+	uint32_t seen_round;           /* last reconciliation round that listed it */
 };
 
 struct cp_consumer {
@@ -165,6 +170,8 @@ struct cp_consumer {
 					* the data plane forwards only while neither
 					* this nor producer->paused is set */
 	struct cp_stream_stats stats;
+	uint32_t create_seq;           /* seq of its CONSUMER_ADD */
+	uint32_t seen_round;           /* last reconciliation round that listed it */
 };
 
 struct cp_sig_counters {
@@ -176,6 +183,36 @@ struct cp_sig_counters {
 	uint64_t limits[CP_SIG_LIM__COUNT]; /* requests refused, by limit */
 	uint64_t admin_rooms_closed, admin_peers_removed;
 	uint64_t admin_producers_paused, admin_producers_resumed;
+};
+
+/* Teardown commands a full ring + backlog could not take, oldest first,
+ * per lcore (cp_reconcile.c): sent again from cp_signal_tick, in order;
+ * while an lcore has some, later teardown for it queues behind them and
+ * cp_sig_ring_room refuses new work for it. */
+#define CP_RETRY_MAX 65536u
+
+struct cp_retry_q {
+	struct sl_msg *m;
+	uint32_t head, n, cap;
+};
+
+enum cp_rec_obj { CP_REC_TRANSPORT, CP_REC_PRODUCER, CP_REC_CONSUMER, CP_REC__COUNT };
+
+/* No drift between the planes (cp_reconcile.c): refused creates, lost
+ * answers, the teardown retry list and the periodic reconciliation round. */
+struct cp_reconcile {
+	struct cp_retry_q retry[SL_MAX_LCORES];
+	int active;                      /* a round is running */
+	uint32_t round;                  /* number of the running/last round */
+	uint32_t start_seq;              /* objects created with a seq before it are checked */
+	uint64_t started_ms, next_ms;    /* the running round's start, the next one's */
+	uint8_t kind[SL_MAX_LCORES];     /* enum sl_obj_kind being listed, 0 = lcore done */
+	uint32_t cursor[SL_MAX_LCORES];
+	uint32_t wait_seq[SL_MAX_LCORES]; /* LIST_OBJECTS waiting for its page, 0 = none sent */
+	uint64_t rounds, rounds_aborted;
+	uint64_t orphans_dp, orphans_cp; /* removed: on the data plane / on the control plane */
+	uint64_t refused[CP_REC__COUNT]; /* creates refused after the request was answered */
+	uint64_t retried, retry_dropped; /* teardown commands queued for a retry / given up */
 };
 
 struct cp_signal {
@@ -203,6 +240,8 @@ struct cp_signal {
 	struct cp_signal_fleet fleet;    /* resolve == NULL: no fleet */
 	struct cp_map pending_joins;     /* peer id -> peer whose join waits for the fleet */
 	int deferred;                    /* set by h_join: the answer comes later */
+	struct cp_track track;           /* commands waiting for their answer */
+	struct cp_reconcile rec;
 };
 
 /* ---- cp_signal.c: clocks, io and the data plane ---- */
@@ -218,6 +257,30 @@ int cp_sig_ring_room(struct cp_signal *s, uint32_t lcore, unsigned int n);
 /* Sends a command (want a RESULT). 0, or -errno after logging; counts
  * failures. Does nothing (returns -ENOTCONN) while no data plane is ready. */
 int cp_sig_send(struct cp_signal *s, uint32_t lcore, struct sl_msg *m, const char *what);
+
+/* ---- cp_reconcile.c: no drift between the planes ---- */
+/* 1 for commands that undo data-plane state (never dropped: retried). */
+int cp_rec_is_teardown(uint16_t type);
+/* 1 when lcore has teardown waiting in the retry list. */
+int cp_rec_retry_waiting(const struct cp_signal *s, uint32_t lcore);
+/* Queues a teardown command for a retry (seq reset). 0, or -ENOBUFS
+ * (the list is full: counted, and a reconciliation round asked for). */
+int cp_rec_retry_push(struct cp_signal *s, uint32_t lcore, struct sl_msg *m);
+/* A RESULT with status != 0 (after the -EEXIST retry of cp_signal.c): a
+ * refused create closes its object and tells the clients; e is the
+ * tracked command (NULL when it was not tracked). */
+void cp_rec_refused(struct cp_signal *s, unsigned int lcore, const struct sl_msg *m,
+		    const struct cp_track_ent *e);
+/* A tracked command whose answer never came (cp_track_lost_fn). */
+void cp_rec_lost(void *user, unsigned int lcore, const struct cp_track_ent *e);
+/* SL_MSG_OBJECT_LIST: one page of the running round. */
+void cp_rec_list_event(struct cp_signal *s, unsigned int lcore, const struct sl_msg *m);
+/* Retries, answer timeouts and the round (from cp_signal_tick). */
+void cp_rec_tick(struct cp_signal *s);
+/* The data plane went away or came back: nothing pending stays. */
+void cp_rec_reset(struct cp_signal *s);
+void cp_rec_fini(struct cp_signal *s);
+void cp_rec_metrics(struct cp_signal *s, struct cp_buf *b);
 
 /* ---- cp_room.c ---- */
 /* homed: the fleet directory placed the room here (or there is no fleet).

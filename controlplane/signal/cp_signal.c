@@ -71,7 +71,7 @@ static const char *msg_name(unsigned int t)
 		"PRODUCER_FANOUT", "CONSUMER_ADD", "CONSUMER_REMOVE", "CONSUMER_PAUSE",
 		"CONSUMER_RESUME", "SEND_PACKET", "RESULT", "ICE_SELECTED", "ICE_DISCONNECTED",
 		"DTLS_RECV", "KEYFRAME_REQUEST", "STREAM_STATS", "REQUEST_KEYFRAME",
-		"AUDIO_LEVELS",
+		"AUDIO_LEVELS", "LIST_OBJECTS", "OBJECT_LIST",
 	};
 	return t < SL_MSG__COUNT ? names[t] : "UNKNOWN";
 }
@@ -79,6 +79,9 @@ static const char *msg_name(unsigned int t)
 int cp_sig_ring_room(struct cp_signal *s, uint32_t lcore, unsigned int n)
 {
 	if (!s->dp_ready || !s->dp->attached || lcore >= s->dp->shm.hdr->n_lcores)
+		return 0;
+	/* teardown waiting for a retry goes first: no new work meanwhile */
+	if (cp_rec_retry_waiting(s, lcore))
 		return 0;
 	return cp_dp_room(s->dp, lcore, n);
 }
@@ -89,14 +92,25 @@ int cp_sig_send(struct cp_signal *s, uint32_t lcore, struct sl_msg *m, const cha
 		return -ENOTCONN;
 	/* fire and forget: DTLS out, and key-frame requests (a producer that
 	 * left meanwhile is no error worth a RESULT) */
-	int rc = cp_dp_send(s->dp, lcore, m,
-			    m->h.type != SL_MSG_SEND_PACKET && m->h.type != SL_MSG_REQUEST_KEYFRAME);
-	if (rc) {
-		s->ctr.dp_ring_full++;
-		CP_WARN("signal: %s: %s to lcore %u not sent (transport id %u): %s", what,
-			msg_name(m->h.type), lcore, m->h.transport_id,
-			rc == -ENOBUFS ? "command ring full" : strerror(-rc));
+	int want = m->h.type != SL_MSG_SEND_PACKET && m->h.type != SL_MSG_REQUEST_KEYFRAME;
+	int teardown = cp_rec_is_teardown(m->h.type);
+	if (teardown && cp_rec_retry_waiting(s, lcore))
+		return cp_rec_retry_push(s, lcore, m); /* behind the others: in order */
+	int rc = cp_dp_send(s->dp, lcore, m, want);
+	if (rc == 0) {
+		if (want)
+			cp_track_add(&s->track, lcore, m, cp_sig_now_ms(s));
+		return 0;
 	}
+	if (rc == -ENOBUFS && teardown && cp_rec_retry_push(s, lcore, m) == 0) {
+		CP_DBG("signal: %s: %s to lcore %u (transport id %u) queued for a retry", what,
+		       msg_name(m->h.type), lcore, m->h.transport_id);
+		return 0;
+	}
+	s->ctr.dp_ring_full++;
+	CP_WARN("signal: %s: %s to lcore %u not sent (transport id %u): %s", what,
+		msg_name(m->h.type), lcore, m->h.transport_id,
+		rc == -ENOBUFS ? "command ring full" : strerror(-rc));
 	return rc;
 }
 
@@ -106,13 +120,18 @@ int cp_sig_send(struct cp_signal *s, uint32_t lcore, struct sl_msg *m, const cha
 
 static void on_result(struct cp_signal *s, unsigned int lcore, const struct sl_msg *m)
 {
+	struct cp_track_ent e;
+	int tracked = m->h.seq && cp_track_answer(&s->track, lcore, m->h.seq, &e, cp_rec_lost, s);
 	int st = m->u.result.status;
 	if (st == 0)
+		return;
+	/* a teardown of what is not there (any more): what we wanted */
+	if (st == -ENOENT && cp_rec_is_teardown(m->u.result.cmd_type))
 		return;
 	struct cp_transport *t = m->h.transport_id < s->tids.cap ? s->by_tid[m->h.transport_id]
 								 : NULL;
 	if (t && t->lcore == lcore && m->u.result.cmd_type == SL_MSG_TRANSPORT_CREATE &&
-	    st == -EEXIST && !t->create_retried) {
+	    st == -EEXIST && !t->create_retried && t->create_seq == m->h.seq) {
 		/* a stale transport of a previous control plane holds the id:
 		 * destroy it and create ours again (same FIFO ring: in order) */
 		struct sl_msg d, c;
@@ -126,6 +145,7 @@ static void on_result(struct cp_signal *s, unsigned int lcore, const struct sl_m
 		if (cp_sig_ring_room(s, lcore, 2)) {
 			cp_sig_send(s, lcore, &d, "stale transport");
 			cp_sig_send(s, lcore, &c, "stale transport");
+			t->create_seq = c.h.seq;
 		}
 		OPENSSL_cleanse(&c, sizeof(c));
 		return;
@@ -136,6 +156,7 @@ static void on_result(struct cp_signal *s, unsigned int lcore, const struct sl_m
 	CP_WARN("signal: lcore %u refused %s for transport %s (tid %u): %s", lcore,
 		msg_name(m->u.result.cmd_type), t ? t->id : "-", m->h.transport_id,
 		strerror(-st));
+	cp_rec_refused(s, lcore, m, tracked ? &e : NULL);
 }
 
 void cp_signal_dp_event(void *user, unsigned int lcore, const struct sl_msg *m)
@@ -161,6 +182,13 @@ void cp_signal_dp_event(void *user, unsigned int lcore, const struct sl_msg *m)
 		break;
 	case SL_MSG_AUDIO_LEVELS:
 		cp_audio_levels_event(s, m);
+		break;
+	case SL_MSG_OBJECT_LIST:
+		if (s->dp_ready) {
+			struct cp_track_ent e;
+			cp_track_answer(&s->track, lcore, m->h.seq, &e, cp_rec_lost, s);
+			cp_rec_list_event(s, lcore, m);
+		}
 		break;
 	default:
 		break;
@@ -205,6 +233,7 @@ void cp_signal_dp_detach(void *user)
 	close_all_transports(s, 0);
 	s->dp_ready = 0;
 	s->reconciling = 0;
+	cp_rec_reset(s);
 	pools_free(s);
 	cp_placement_reset(&s->place, 0);
 	CP_WARN("signal: the data plane went away: %u transports closed (their peers stay "
@@ -228,6 +257,7 @@ void cp_signal_dp_ready(void *user)
 		return;
 	}
 	cp_placement_reset(&s->place, v->n_lcores);
+	cp_rec_reset(s);
 	uint64_t stale = 0;
 	for (uint32_t i = 0; i < v->n_lcores; i++)
 		stale += sl_shm_lcore(s->dp->shm.hdr, i)->counters.transports;
@@ -386,6 +416,7 @@ struct cp_signal *cp_signal_new(const struct cp_config *cfg, struct cp_dp *dp,
 	cp_map_init(&s->producers);
 	cp_map_init(&s->consumers);
 	cp_map_init(&s->pending_joins);
+	s->rec.next_ms = UINT64_MAX;
 	if (init_placement(s, err, errlen) || load_cert(s, err, errlen))
 		goto fail;
 	s->router_caps = cp_ortc_router_caps();
@@ -416,6 +447,7 @@ void cp_signal_free(struct cp_signal *s)
 		cp_peer_free(s, p);
 	}
 	cp_room_free_all(s);
+	cp_rec_fini(s);
 	pools_free(s);
 	cp_map_fini(&s->rooms);
 	cp_map_fini(&s->transports);
@@ -443,6 +475,7 @@ void cp_signal_tick(struct cp_signal *s)
 		sweep(s);
 	cp_transport_tick(s);
 	cp_audio_tick(s);
+	cp_rec_tick(s);
 }
 
 void cp_signal_metrics(struct cp_signal *s, struct cp_buf *b)

@@ -372,6 +372,7 @@ void cp_stats_metrics(struct cp_signal *s, struct cp_buf *b)
 			 "data plane).\n# TYPE sluice_signal_dp_unsent_total counter\n"
 			 "sluice_signal_dp_unsent_total %" PRIu64 "\n",
 		      s->ctr.dp_cmd_failed, s->ctr.dp_ring_full);
+	cp_rec_metrics(s, b);
 	cp_buf_printf(b, "# HELP sluice_signal_limit_total Requests refused by a signaling limit or "
 			 "an expired token, by limit.\n# TYPE sluice_signal_limit_total counter\n");
 	for (int l = 0; l < CP_SIG_LIM__COUNT; l++)

@@ -200,6 +200,7 @@ static int send_create(struct cp_signal *s, struct cp_transport *t)
 	struct sl_msg m;
 	cp_transport_create_msg(t, &m);
 	int rc = cp_sig_send(s, t->lcore, &m, "create-transport");
+	t->create_seq = m.h.seq;
 	OPENSSL_cleanse(&m, sizeof(m));
 	return rc;
 }

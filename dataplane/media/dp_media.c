@@ -190,6 +190,26 @@ int dp_media_cmd(struct dp_lcore *lc, const struct sl_msg *cmd)
 	}
 }
 
+void dp_media_list(struct dp_lcore *lc, const struct sl_msg_list_objects *q,
+		   struct sl_msg_object_list *out)
+{
+	const struct dp_media *md = lc->media;
+	uint32_t lim = q->kind == SL_OBJ_TRANSPORT ? md->max_transports : lc->vctx.max_ids;
+	uint32_t id = q->cursor, end = id;
+	out->n = 0;
+	if (id < lim)
+		end = lim - id > SL_LIST_SCAN ? id + SL_LIST_SCAN : lim;
+	for (; id < end && out->n < SL_LIST_IDS; id++) {
+		const void *o = q->kind == SL_OBJ_TRANSPORT ? (const void *)md->tp[id]
+				: q->kind == SL_OBJ_PRODUCER ? dp_htab_get(&md->prod_id, id)
+							     : dp_htab_get(&md->cons_id, id);
+		if (o)
+			out->ids[out->n++] = id;
+	}
+	out->next = id;
+	out->done = id >= lim;
+}
+
 /* ------------------------------------------------------------------ */
 /* Input                                                              */
 /* ------------------------------------------------------------------ */

@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #define SL_ABI_MAGIC 0x4843554c53ULL /* "SLUCH" little-endian */
-#define SL_ABI_VERSION 3u /* 3: SL_MSG_AUDIO_LEVELS */
+#define SL_ABI_VERSION 4u /* 3: SL_MSG_AUDIO_LEVELS; 4: SL_MSG_LIST_OBJECTS/OBJECT_LIST */
 
 #define SL_SHM_NAME_DEFAULT "/sluice"
 #define SL_MAX_LCORES 64u
@@ -241,6 +241,8 @@ enum sl_msg_type {
 	SL_MSG_STREAM_STATS = 21,    /* E: periodic per-stream figures */
 	SL_MSG_REQUEST_KEYFRAME = 22,/* C: to the producer's lcore: ask it for a key frame */
 	SL_MSG_AUDIO_LEVELS = 23,    /* E: periodic RFC 6464 audio levels of producers */
+	SL_MSG_LIST_OBJECTS = 24,    /* C: one page of the lcore's object ids (reconciliation) */
+	SL_MSG_OBJECT_LIST = 25,     /* E: answer to LIST_OBJECTS, same seq */
 	SL_MSG__COUNT
 };
 
@@ -452,6 +454,36 @@ struct sl_msg_audio_levels {
 	struct sl_level_entry e[SL_LEVELS_MAX];
 };
 
+/* SL_MSG_LIST_OBJECTS (command, hdr.transport_id SL_INVALID_ID) and its
+ * answer SL_MSG_OBJECT_LIST (event, same seq): the ids of one kind of
+ * object an lcore holds, one page per command, so that a command still
+ * answers with exactly one event. The lcore examines the ids cursor,
+ * cursor + 1, ... (at most SL_LIST_SCAN of them) in increasing order and
+ * lists those it holds, up to SL_LIST_IDS; next is the first id not
+ * examined, done says no id >= next exists. Walking the id space (not a
+ * table) means an object that exists during the whole walk is listed
+ * whatever is created or destroyed meanwhile. The control plane compares
+ * the pages with its own tables (controlplane/signal/cp_reconcile.c). */
+enum sl_obj_kind { SL_OBJ_TRANSPORT = 1, SL_OBJ_PRODUCER = 2, SL_OBJ_CONSUMER = 3 };
+#define SL_LIST_IDS 56u
+#define SL_LIST_SCAN 4096u
+
+struct sl_msg_list_objects {
+	uint8_t kind;     /* enum sl_obj_kind */
+	uint8_t pad[3];
+	uint32_t cursor;  /* first id to examine */
+};
+
+struct sl_msg_object_list {
+	uint8_t kind;     /* as asked */
+	uint8_t done;     /* 1: no id >= next exists */
+	uint16_t n;       /* ids used, 0..SL_LIST_IDS */
+	uint32_t cursor;  /* as asked */
+	uint32_t next;    /* first id not examined, > cursor unless done */
+	uint32_t pad;
+	uint32_t ids[SL_LIST_IDS]; /* increasing, in [cursor, next) */
+};
+
 #define SL_MSG_PAYLOAD (SL_MSG_SIZE - sizeof(struct sl_msg_hdr))
 
 struct sl_msg {
@@ -473,6 +505,8 @@ struct sl_msg {
 		struct sl_msg_keyframe keyframe;
 		struct sl_msg_stream_stats stream_stats;
 		struct sl_msg_audio_levels audio_levels;
+		struct sl_msg_list_objects list_objects;
+		struct sl_msg_object_list object_list;
 		uint8_t raw[SL_MSG_PAYLOAD];
 	} u;
 };
@@ -483,6 +517,8 @@ _Static_assert(sizeof(struct sl_msg_srtp_keys) <= SL_MSG_PAYLOAD, "srtp_keys fit
 _Static_assert(sizeof(struct sl_level_entry) == 8, "level entry pinned");
 _Static_assert(sizeof(struct sl_msg_audio_levels) == 8 + 8 * SL_LEVELS_MAX, "levels pinned");
 _Static_assert(sizeof(struct sl_msg_audio_levels) <= SL_MSG_PAYLOAD, "audio_levels fits");
+_Static_assert(sizeof(struct sl_msg_object_list) == 16 + 4 * SL_LIST_IDS, "object_list pinned");
+_Static_assert(sizeof(struct sl_msg_object_list) <= SL_MSG_PAYLOAD, "object_list fits");
 
 /* Payload size of each message type (0 for SL_MSG_NONE). Both sides build
  * this table from their own compile of this header; HELLO carries it. */
@@ -512,6 +548,8 @@ static inline uint16_t sl_msg_payload_size(unsigned int type)
 	case SL_MSG_STREAM_STATS: return sizeof(struct sl_msg_stream_stats);
 	case SL_MSG_REQUEST_KEYFRAME: return sizeof(struct sl_msg_keyframe);
 	case SL_MSG_AUDIO_LEVELS: return sizeof(struct sl_msg_audio_levels);
+	case SL_MSG_LIST_OBJECTS: return sizeof(struct sl_msg_list_objects);
+	case SL_MSG_OBJECT_LIST: return sizeof(struct sl_msg_object_list);
 	default: return 0;
 	}
 }

@@ -34,6 +34,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    l->e[i].loudest > l->e[i].level)
 				abort();
 	}
+	if (e == SL_VALID_OK && m.h.type == SL_MSG_OBJECT_LIST) {
+		const struct sl_msg_object_list *o = &m.u.object_list;
+		uint32_t lim = o->kind == SL_OBJ_TRANSPORT ? ctx.max_transports : ctx.max_ids;
+		if (o->n > SL_LIST_IDS || o->next < o->cursor)
+			abort();
+		for (unsigned int i = 0; i < o->n; i++)
+			if (o->ids[i] >= lim || o->ids[i] < o->cursor || o->ids[i] >= o->next ||
+			    (i && o->ids[i] <= o->ids[i - 1]))
+				abort();
+	}
 	uint32_t bad;
 	(void)sl_hello_check(&m.u.hello, &bad);
 	(void)sl_valid_str(c);

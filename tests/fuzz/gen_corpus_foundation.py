@@ -79,6 +79,18 @@ abi = {
     "audio_levels_full": msg(23, 0xffffffff, struct.pack("<IHH", 300, 29, 0) +
                              b"".join(struct.pack("<IBBBB", i, 1 + i, i % 2, 40 + i, 40)
                                       for i in range(29)), seq=0),
+    # SL_MSG_LIST_OBJECTS (kind, cursor) and SL_MSG_OBJECT_LIST pages
+    # (kind, done, n, cursor, next, pad, ids)
+    "list_objects": msg(24, 0xffffffff, struct.pack("<BBBBI", 2, 0, 0, 0, 4096)),
+    "list_objects_bad_kind": msg(24, 0xffffffff, struct.pack("<BBBBI", 9, 0, 0, 0, 0)),
+    "object_list": msg(25, 0xffffffff, struct.pack("<BBHIII", 1, 0, 3, 0, 61, 0) +
+                       struct.pack("<III", 3, 7, 60), seq=5),
+    "object_list_full": msg(25, 0xffffffff, struct.pack("<BBHIII", 3, 1, 56, 100, 512, 0) +
+                            b"".join(struct.pack("<I", i) for i in range(100, 156)), seq=6),
+    "object_list_unordered": msg(25, 0xffffffff, struct.pack("<BBHIII", 2, 0, 2, 0, 100, 0) +
+                                 struct.pack("<II", 9, 4), seq=7),
+    "object_list_out_of_range": msg(25, 0xffffffff, struct.pack("<BBHIII", 1, 1, 1, 0, 64, 0) +
+                                    struct.pack("<I", 64), seq=8),
 }
 for k, v in abi.items(): w("fuzz_abi", k, v)
 

@@ -52,9 +52,9 @@ cleanup() {
 	stop "$CP2_PID"
 	stop "$CP_PID"
 	stop "$DP_PID"
-	rm -f "/dev/shm${SHM}" "/dev/shm${SHM}-r" "/dev/shm/sluice-sig-none-$ID"
+	rm -f "/dev/shm${SHM}" "/dev/shm${SHM}-r" "/dev/shm${SHM}-d" "/dev/shm/sluice-sig-none-$ID"
 	# EAL runtime directories of our --file-prefix (created even with --no-shconf)
-	rm -rf "/var/run/dpdk/sl-sig-$ID" "/var/run/dpdk/sl-sig-$ID-r"
+	rm -rf "/var/run/dpdk/sl-sig-$ID" "/var/run/dpdk/sl-sig-$ID-r" "/var/run/dpdk/sl-sig-$ID-d"
 	if [ "$status" -ne 0 ]; then
 		for f in "$WORK"/*.log; do
 			echo "===== $f (last 60 lines)"

@@ -187,6 +187,55 @@ static void test_fields(void)
 	CHECK_EQ(sl_evt_validate(&m, &ctx), SL_VALID_OK);
 }
 
+/* SL_MSG_LIST_OBJECTS: a command of a known kind. SL_MSG_OBJECT_LIST: an
+ * event of a known kind, n <= SL_LIST_IDS, ids increasing in [cursor, next)
+ * and below the kind's limit (transports: max_transports, else max_ids). */
+static void test_list(void)
+{
+	struct sl_msg m = msg(SL_MSG_LIST_OBJECTS, SL_INVALID_ID);
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD); /* kind 0 */
+	m.u.list_objects.kind = SL_OBJ_CONSUMER;
+	m.u.list_objects.cursor = 123456; /* any cursor: past the end lists nothing */
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_OK);
+	CHECK_EQ(sl_evt_validate(&m, &ctx), SL_VALID_BAD_DIRECTION);
+	m.u.list_objects.kind = SL_OBJ_CONSUMER + 1;
+	CHECK_EQ(sl_cmd_validate(&m, &ctx), SL_VALID_BAD_FIELD);
+
+	struct sl_msg e = msg(SL_MSG_OBJECT_LIST, SL_INVALID_ID);
+	struct sl_msg_object_list *o = &e.u.object_list;
+	CHECK_EQ(sl_msg_payload_size(SL_MSG_OBJECT_LIST), 16 + 4 * SL_LIST_IDS);
+	o->kind = SL_OBJ_TRANSPORT;
+	o->cursor = 10;
+	o->next = 100;
+	o->n = 3;
+	o->ids[0] = 10, o->ids[1] = 50, o->ids[2] = 99;
+	CHECK_EQ(sl_evt_validate(&e, &ctx), SL_VALID_OK);
+	CHECK_EQ(sl_cmd_validate(&e, &ctx), SL_VALID_BAD_DIRECTION);
+	struct sl_msg b = e;
+	b.u.object_list.ids[2] = 100; /* not below next (= max_transports) */
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	b = e;
+	b.u.object_list.ids[1] = 10; /* not increasing */
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	b = e;
+	b.u.object_list.ids[0] = 9; /* before the cursor */
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	b = e;
+	b.u.object_list.n = SL_LIST_IDS + 1;
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	b = e;
+	b.u.object_list.next = 5; /* before the cursor */
+	b.u.object_list.n = 0;
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+	b = e;
+	b.u.object_list.kind = SL_OBJ_PRODUCER; /* ids up to max_ids */
+	b.u.object_list.next = ctx.max_ids;
+	b.u.object_list.ids[2] = ctx.max_ids - 1;
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_OK);
+	b.u.object_list.kind = 0;
+	CHECK_EQ(sl_evt_validate(&b, &ctx), SL_VALID_BAD_FIELD);
+}
+
 static void test_names(void)
 {
 	CHECK(strcmp(sl_drop_name(SL_DROP_SRTP_AUTH), "srtp_auth") == 0);
@@ -199,6 +248,7 @@ int main(void)
 {
 	test_types();
 	test_levels();
+	test_list();
 	test_hello();
 	test_fields();
 	test_names();

@@ -142,6 +142,17 @@ static void test_cp_errors(void)
 	CHECK_EQ(cp_config_set(&c, "max_codec_parameters_bytes", "2000000", "t", err, sizeof(err)), 0);
 	CHECK_EQ(cp_config_validate(&c, err, sizeof(err)), -1);
 	CHECK(strstr(err, "max_codec_parameters_bytes") && strstr(err, "raise max_payload"));
+	/* reconciliation between the planes: default 10 s, 0 turns it off */
+	cp_config_defaults(&c);
+	CHECK_EQ(c.reconcile_interval_ms, 10000);
+	CHECK_EQ(cp_config_set(&c, "reconcile_interval_ms", "0", "t", err, sizeof(err)), 0);
+	CHECK_EQ(c.reconcile_interval_ms, 0);
+	CHECK_EQ(cp_config_set(&c, "reconcile_interval_ms", "-1", "t", err, sizeof(err)), -1);
+	CHECK(strstr(err, "reconcile_interval_ms"));
+	setenv("SLUICE_RECONCILE_INTERVAL_MS", "2500", 1);
+	CHECK_EQ(cp_config_load_env(&c, err, sizeof(err)), 0);
+	CHECK_EQ(c.reconcile_interval_ms, 2500);
+	unsetenv("SLUICE_RECONCILE_INTERVAL_MS");
 	setenv("SLUICE_MAX_CONSUMERS_PER_PEER", "7", 1);
 	CHECK_EQ(cp_config_load_env(&c, err, sizeof(err)), 0);
 	CHECK_EQ(c.max_consumers_per_peer, 7);
