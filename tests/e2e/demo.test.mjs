@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+//
+// The page half of test_demo.sh: alice and bob open the demo URL with no
+// token (dev_mode: the page fetches one from /dev/token), join one room,
+// see each other in the participant list and as tiles; alice shares her
+// screen, bob gets a screen tile of its own that decodes frames, the tiles'
+// overlay shows an inbound bitrate > 0 and a loss and an RTT figure; a
+// screenshot of bob's page is written to SLUICE_DEMO_SHOT; alice stops the
+// share and the tile goes away on bob's page; bob leaves and alice's list
+// loses him.
+//
+// Screen capture in headless Chromium: getDisplayMedia with
+// --auto-select-desktop-capture-source (+ --enable-usermedia-screen-capturing,
+// fake UI). Where that capture fails (no display to capture), the page's
+// canvas pattern is used (shareScreen({ allowFallback: true })), and the
+// test prints which one it got.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM, pollUntil, watchPage } from './lib.mjs';
+
+const require = createRequire(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'package.json'));
+const URL_BASE = process.env.SLUICE_URL;
+const SHOT = process.env.SLUICE_DEMO_SHOT;
+const ROOM = 'demo-room';
+const WAIT = { maxTries: 900, stepMs: 100, maxMs: 90000 }; // bound of every wait
+let browser;
+const pages = {};
+const problems = [];
+
+before(async () => {
+  assert.ok(URL_BASE && SHOT, 'run test_demo.sh');
+  const { chromium } = require('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--use-fake-device-for-media-stream',
+           '--use-fake-ui-for-media-stream', '--enable-usermedia-screen-capturing',
+           '--auto-select-desktop-capture-source=Entire screen',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
+  });
+});
+after(async () => {
+  if (browser) await browser.close();
+});
+
+const snap = (u) => pages[u].evaluate(() => window.sluiceDemo.snapshot());
+const names = (s) => (s.participants || []).map((p) => p.userId).sort();
+const remoteCams = (s) => (s.tiles || []).filter((t) => !t.local && t.source === 'camera');
+const diag = (s) => `${JSON.stringify({ tiles: s.tiles?.map((t) => ({ k: t.peerId, l: t.label, f: t.frames, o: t.overlay })),
+                                        participants: s.participants, screen: s.screen })}\n${problems.join('\n')}`;
+
+async function open(user) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 400 } });
+  const page = await ctx.newPage();
+  watchPage(page, user, problems);
+  pages[user] = page;
+  // the URL deploy/run.sh prints, plus what a newcomer types in the form
+  const q = new URLSearchParams({ room: ROOM, name: user, join: '1' });
+  await page.goto(`${URL_BASE}/?${q}#passphrase=demo-pass`);
+}
+
+test('two pages with dev tokens: participants, screen share, overlay, screenshot',
+     { timeout: 300000 }, async () => {
+  await open('alice');
+  await open('bob');
+  for (const [u, other] of [['alice', 'bob'], ['bob', 'alice']]) {
+    const s = await pollUntil(async () => {
+      const v = await snap(u);
+      const t = remoteCams(v).find((x) => x.label === other);
+      return v.joined && names(v).join() === 'alice,bob' && t && t.frames > 10 ? v : null;
+    }, WAIT) || await snap(u);
+    assert.ok(s.joined, `${u} did not join: ${await pages[u].textContent('#error')} ${problems.join('\n')}`);
+    assert.equal(s.userId, u, `${u}'s dev token names the user`);
+    assert.deepEqual(names(s), ['alice', 'bob'], `${u}'s participant list: ${diag(s)}`);
+    const li = await pages[u].$$eval('#participant-list li', (els) => els.map((e) => e.textContent).sort());
+    assert.deepEqual(li, [`${u} (you)`, other].sort(), `${u}'s list on the page`);
+    assert.ok(remoteCams(s).find((x) => x.label === other)?.frames > 10, `${u} sees ${other}: ${diag(s)}`);
+  }
+
+  // alice shares her screen
+  const source = await pages.alice.evaluate(() => window.sluiceDemo.shareScreen({ allowFallback: true }));
+  console.log(`# screen source on alice's page: ${source}` +
+              (source === 'canvas' ? ' (getDisplayMedia failed in headless Chromium: canvas pattern)' : ''));
+  const a = await snap('alice');
+  assert.ok(a.screen?.producerId, `alice's screen producer: ${diag(a)}`);
+  assert.ok(a.tiles.find((t) => t.peerId === 'local-screen'), 'alice has a preview tile of her screen');
+
+  // bob: a tile of its own for it, decoding frames, with numbers in its overlay
+  const s = await pollUntil(async () => {
+    const v = await snap('bob');
+    const t = v.screenTiles?.[0];
+    return t && t.frames > 10 && t.videoWidth > 0 && t.overlay?.kbps > 0 && t.overlay.rttMs !== null ? v : null;
+  }, WAIT) || await snap('bob');
+  assert.equal(s.screenTiles?.length, 1, `bob's screen tiles: ${diag(s)}`);
+  const st = s.screenTiles[0];
+  assert.equal(st.peerId, `screen:${a.screen.producerId}`, 'the screen tile is keyed by the producer');
+  assert.equal(st.label, 'alice screen');
+  assert.ok(st.frames > 10 && st.videoWidth > 0, `bob decodes alice's screen: ${diag(s)}`);
+  assert.ok(st.media.video?.e2ee?.ok > 0, `the screen is E2EE-decrypted: ${JSON.stringify(st.media.video?.e2ee)}`);
+  assert.equal(a.e2ee['send-screen']?.side, 'send', 'the screen goes through the E2EE sender transform');
+  assert.ok(st.overlay?.kbps > 0, `screen overlay bitrate: ${JSON.stringify(st.overlay)}`);
+  assert.equal(typeof st.overlay.lossPct, 'number');
+  assert.equal(typeof st.overlay.rttMs, 'number', `screen overlay RTT: ${JSON.stringify(st.overlay)}`);
+  assert.match(st.overlayText, /↓ \d+ kbps · loss [\d.]+% · rtt [\d.]+ ms/);
+  // the camera tile still there, with its own numbers
+  const cam = remoteCams(s).find((t) => t.label === 'alice');
+  assert.ok(cam?.overlay?.kbps > 0, `camera overlay: ${JSON.stringify(cam?.overlay)}`);
+  console.log(`# bob <- alice screen: ${st.frames} frames ${st.videoWidth}px, overlay ${st.overlayText}`);
+  console.log(`# bob <- alice camera: overlay ${cam.overlayText}`);
+
+  await pages.bob.screenshot({ path: SHOT });
+  console.log(`# screenshot: ${SHOT}`);
+
+  // stop sharing: the tile goes away on bob's page, the camera stays
+  await pages.alice.evaluate(() => window.sluiceDemo.stopScreen());
+  const s2 = await pollUntil(async () => {
+    const v = await snap('bob');
+    return v.screenTiles?.length === 0 ? v : null;
+  }, WAIT) || await snap('bob');
+  assert.equal(s2.screenTiles.length, 0, `bob still has a screen tile: ${diag(s2)}`);
+  assert.equal(await pages.bob.$$eval('.tile.screen', (e) => e.length), 0, 'no screen tile in the DOM');
+  assert.ok(remoteCams(s2).find((t) => t.label === 'alice'), 'alice\'s camera tile stays');
+  assert.equal((await snap('alice')).screen, null);
+
+  // bob leaves: alice's list loses him
+  await pages.bob.evaluate(() => window.sluiceDemo.leave());
+  const s3 = await pollUntil(async () => {
+    const v = await snap('alice');
+    return names(v).join() === 'alice' && remoteCams(v).length === 0 ? v : null;
+  }, WAIT) || await snap('alice');
+  assert.deepEqual(names(s3), ['alice'], `alice's list after bob left: ${diag(s3)}`);
+  const errors = problems.filter((p) => !/favicon/i.test(p));
+  assert.deepEqual(errors, [], 'page errors');
+});
