@@ -5,9 +5,10 @@
 // see each other in the participant list and as tiles; alice shares her
 // screen, bob gets a screen tile of its own that decodes frames, the tiles'
 // overlay shows an inbound bitrate > 0 and a loss and an RTT figure; a
-// screenshot of bob's page is written to SLUICE_DEMO_SHOT; alice stops the
-// share and the tile goes away on bob's page; bob leaves and alice's list
-// loses him.
+// screenshot of bob's page is written to SLUICE_DEMO_SHOT; carol joins
+// during the share and tells alice's camera and screen apart from the join
+// answer alone; alice stops the share and the tile goes away on bob's and
+// carol's pages; bob leaves and alice's list loses him.
 //
 // Screen capture in headless Chromium: getDisplayMedia with
 // --auto-select-desktop-capture-source (+ --enable-usermedia-screen-capturing,
@@ -114,24 +115,47 @@ test('two pages with dev tokens: participants, screen share, overlay, screenshot
   await pages.bob.screenshot({ path: SHOT });
   console.log(`# screenshot: ${SHOT}`);
 
-  // stop sharing: the tile goes away on bob's page, the camera stays
-  await pages.alice.evaluate(() => window.sluiceDemo.stopScreen());
-  const s2 = await pollUntil(async () => {
+  // a late joiner: alice's producers come in the join answer (camera first)
+  await open('carol');
+  const c = await pollUntil(async () => {
+    const v = await snap('carol');
+    return names(v).join() === 'alice,bob,carol' && v.screenTiles?.[0]?.frames > 5 &&
+      remoteCams(v).filter((t) => t.frames > 5).length === 2 ? v : null;
+  }, WAIT) || await snap('carol');
+  assert.deepEqual(names(c), ['alice', 'bob', 'carol'], `carol's participant list: ${diag(c)}`);
+  assert.deepEqual(c.screenTiles?.map((t) => [t.peerId, t.label]),
+                   [[`screen:${a.screen.producerId}`, 'alice screen']], `carol's screen tiles: ${diag(c)}`);
+  assert.deepEqual(remoteCams(c).map((t) => t.label).sort(), ['alice', 'bob'], `carol's cameras: ${diag(c)}`);
+  assert.ok(c.screenTiles[0].frames > 5, `carol decodes alice's screen: ${diag(c)}`);
+  const b3 = await pollUntil(async () => {
     const v = await snap('bob');
-    return v.screenTiles?.length === 0 ? v : null;
+    return names(v).join() === 'alice,bob,carol' ? v : null;
   }, WAIT) || await snap('bob');
-  assert.equal(s2.screenTiles.length, 0, `bob still has a screen tile: ${diag(s2)}`);
-  assert.equal(await pages.bob.$$eval('.tile.screen', (e) => e.length), 0, 'no screen tile in the DOM');
-  assert.ok(remoteCams(s2).find((t) => t.label === 'alice'), 'alice\'s camera tile stays');
-  assert.equal((await snap('alice')).screen, null);
+  assert.deepEqual(names(b3), ['alice', 'bob', 'carol'], `bob's list after carol joined: ${diag(b3)}`);
+
+  // stop sharing: the tile goes away on the others' pages, the camera stays
+  await pages.alice.evaluate(() => window.sluiceDemo.stopScreen());
+  for (const u of ['bob', 'carol']) {
+    const s2 = await pollUntil(async () => {
+      const v = await snap(u);
+      return v.screenTiles?.length === 0 ? v : null;
+    }, WAIT) || await snap(u);
+    assert.equal(s2.screenTiles.length, 0, `${u} still has a screen tile: ${diag(s2)}`);
+    assert.equal(await pages[u].$$eval('.tile.screen', (e) => e.length), 0, `${u}: no screen tile in the DOM`);
+    assert.ok(remoteCams(s2).find((t) => t.label === 'alice'), `${u}: alice's camera tile stays`);
+  }
+  const a2 = await snap('alice');
+  assert.equal(a2.screen, null);
+  assert.equal(a2.tiles.filter((t) => t.source === 'screen').length, 0, 'alice\'s preview tile is gone');
 
   // bob leaves: alice's list loses him
   await pages.bob.evaluate(() => window.sluiceDemo.leave());
   const s3 = await pollUntil(async () => {
     const v = await snap('alice');
-    return names(v).join() === 'alice' && remoteCams(v).length === 0 ? v : null;
+    return names(v).join() === 'alice,carol' && remoteCams(v).length === 1 ? v : null;
   }, WAIT) || await snap('alice');
-  assert.deepEqual(names(s3), ['alice'], `alice's list after bob left: ${diag(s3)}`);
+  assert.deepEqual(names(s3), ['alice', 'carol'], `alice's list after bob left: ${diag(s3)}`);
+  assert.deepEqual(remoteCams(s3).map((t) => t.label), ['carol'], `alice's tiles after bob left: ${diag(s3)}`);
   const errors = problems.filter((p) => !/favicon/i.test(p));
   assert.deepEqual(errors, [], 'page errors');
 });
