@@ -8,7 +8,8 @@
 // screenshot of bob's page is written to SLUICE_DEMO_SHOT; carol joins
 // during the share and tells alice's camera and screen apart from the join
 // answer alone; alice stops the share and the tile goes away on bob's and
-// carol's pages; bob leaves and alice's list loses him.
+// carol's pages; carol shares the page's canvas fallback (getDisplayMedia
+// removed) and bob decodes it; bob leaves and alice's list loses him.
 //
 // Screen capture in headless Chromium: getDisplayMedia with
 // --auto-select-desktop-capture-source (+ --enable-usermedia-screen-capturing,
@@ -147,6 +148,22 @@ test('two pages with dev tokens: participants, screen share, overlay, screenshot
   const a2 = await snap('alice');
   assert.equal(a2.screen, null);
   assert.equal(a2.tiles.filter((t) => t.source === 'screen').length, 0, 'alice\'s preview tile is gone');
+
+  // the page's fallback where a browser has no getDisplayMedia: carol's
+  // canvas pattern, decoded (lit pixels) on bob's page, then stopped
+  const src = await pages.carol.evaluate(() => {
+    navigator.mediaDevices.getDisplayMedia = undefined;
+    return window.sluiceDemo.shareScreen({ allowFallback: true });
+  });
+  assert.equal(src, 'canvas', 'no getDisplayMedia: the canvas pattern');
+  const f = await pollUntil(async () => {
+    const t = (await snap('bob')).screenTiles?.[0];
+    return t && t.label === 'carol screen' && t.frames > 5 && t.lit > 0 ? t : null;
+  }, WAIT) || (await snap('bob')).screenTiles;
+  assert.ok(f?.frames > 5 && f.lit > 0, `bob <- carol's canvas screen: ${JSON.stringify(f)}`);
+  await pages.carol.evaluate(() => window.sluiceDemo.stopScreen());
+  const f2 = await pollUntil(async () => ((await snap('bob')).screenTiles?.length === 0 ? true : null), WAIT);
+  assert.ok(f2, 'carol\'s canvas screen tile stays on bob\'s page');
 
   // bob leaves: alice's list loses him
   await pages.bob.evaluate(() => window.sluiceDemo.leave());
