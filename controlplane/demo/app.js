@@ -532,8 +532,8 @@ async function rotateKey() {
 function renderStates() {
   if (!call) return;
   for (const tile of call.tiles.values())
-    tile.state.textContent = tile.key === 'local' ? `send: ${call.state.send || '-'}`
-                                                  : `recv: ${call.state.recv || '-'}`;
+    tile.state.textContent = tile.local ? `send: ${call.state.send || '-'}`
+                                        : `recv: ${call.state.recv || '-'}`;
 }
 
 function rtpOf(report, type) {
