@@ -11,7 +11,23 @@
 // onRtpSender, before any frame is encoded) -> consume every existing and
 // every new producer (E2EE transform set in onRtpReceiver) -> resume.
 //
-// window.sluiceDemo exposes join/leave/snapshot for the browser tests.
+// Screen sharing: a second video producer (appData { source: 'screen' })
+// from getDisplayMedia (or, where the browser has none, a canvas test
+// pattern: shareScreen({ allowFallback: true }), which the tests use). The
+// server's mediasoup:new-producer and existingProducers do not carry appData
+// (protocol.md), so a receiving page tells a screen apart by order: a peer's
+// first video producer is its camera (the page produces it at join, before
+// anything else), every further video producer of the peer is a screen and
+// gets a tile of its own, keyed by its producerId.
+//
+// Participant list: ourselves, every peer-joined, and the user of every
+// producer we hear of (the join answer lists producers, not peers: a peer
+// that joined before us and produces nothing is not listed); peer-left
+// removes. Per-tile overlay: inbound bitrate, loss and RTT from getStats of
+// the tile's consumers, every second (updateStats).
+//
+// window.sluiceDemo exposes join/leave/shareScreen/stopScreen/snapshot for
+// the browser tests.
 
 import { Device } from 'mediasoup-client';
 import { io } from 'socket.io-client';
@@ -50,9 +66,9 @@ function tokenSubject(token) {
 
 // A video tile: one per remote peer with media, plus our own. Counts the
 // frames the <video> presents (requestVideoFrameCallback).
-function makeTile(key, label, local) {
+function makeTile(key, label, local, source = 'camera') {
   const el = document.createElement('div');
-  el.className = local ? 'tile local' : 'tile';
+  el.className = (local ? 'tile local' : 'tile') + (source === 'screen' ? ' screen' : '');
   el.dataset.peer = key;
   const video = document.createElement('video');
   video.autoplay = true;
@@ -69,9 +85,10 @@ function makeTile(key, label, local) {
   stats.className = 'stats';
   el.append(video, audio, name, state, stats);
   $('grid').append(el);
-  const tile = { key, label, el, video, audio, state, stats, stream: new MediaStream(),
-                 audioStream: new MediaStream(), consumers: new Set(), frames: 0,
-                 firstFrameMs: null, last: {} };
+  const tile = { key, label, local, source, el, video, audio, state, stats,
+                 stream: new MediaStream(), audioStream: new MediaStream(),
+                 consumers: new Set(), frames: 0, firstFrameMs: null, last: {},
+                 overlay: null };
   video.srcObject = tile.stream;
   audio.srcObject = tile.audioStream;
   const onFrame = () => {
@@ -94,6 +111,28 @@ function tileAddTrack(tile, track) {
 function removeTile(tile) {
   tile.el.remove();
   call.tiles.delete(tile.key);
+}
+
+// The participant list: call.participants (peerId -> userId; ours: 'local').
+function renderParticipants() {
+  const list = $('participant-list');
+  if (!call) { list.replaceChildren(); $('participants').hidden = true; return; }
+  const items = [...call.participants].map(([peerId, userId]) => {
+    const li = document.createElement('li');
+    li.dataset.peer = peerId;
+    li.textContent = peerId === 'local' ? `${userId} (you)` : userId;
+    return li;
+  });
+  list.replaceChildren(...items);
+  $('participant-count').textContent = String(items.length);
+  $('participants').hidden = false;
+}
+
+function addParticipant(peerId, userId) {
+  if (!call || !peerId || peerId === call.peerId || call.gone.has(peerId)) return;
+  if (call.participants.get(peerId) === userId) return;
+  call.participants.set(peerId, userId || '?');
+  renderParticipants();
 }
 
 // ------------------------------------------------------------- signaling
@@ -151,20 +190,40 @@ async function createTransport(direction) {
 
 // ------------------------------------------------------------- consumers
 
-function remoteTile(peerId, userId) {
-  let tile = call.tiles.get(peerId);
+// The tile of a remote producer: key = peerId for its camera and
+// microphone, 'screen:<producerId>' for a screen.
+function remoteTile(key, label, source) {
+  let tile = call.tiles.get(key);
   if (!tile) {
-    tile = makeTile(peerId, userId, false);
-    call.tiles.set(peerId, tile);
-    if (call.activeSpeaker?.peerId === peerId) tile.el.classList.add('speaking');
+    tile = makeTile(key, label, false, source);
+    call.tiles.set(key, tile);
+    if (call.activeSpeaker?.peerId === key) tile.el.classList.add('speaking');
   }
   return tile;
+}
+
+// Camera or screen, decided when the producer is first heard of (in the
+// order the server sends them): appData.source when a server passes it,
+// else a peer's second and later video producers are screens.
+function classify(p) {
+  if (p.kind !== 'video') return 'camera';
+  if (p.appData?.source === 'screen') return 'screen';
+  if (p.appData?.source) return 'camera';
+  const cam = call.cameraOf.get(p.peerId);
+  if (!cam || cam === p.producerId || call.gone.has(cam)) {
+    call.cameraOf.set(p.peerId, p.producerId);
+    return 'camera';
+  }
+  return 'screen';
 }
 
 async function consume(p) {
   const cl = call;
   if (!cl || cl.consumed.has(p.producerId) || p.peerId === cl.peerId) return;
   cl.consumed.add(p.producerId);
+  addParticipant(p.peerId, p.userId);
+  const source = classify(p);
+  const tileKey = source === 'screen' ? `screen:${p.producerId}` : p.peerId;
   const res = await request('mediasoup:consume', {
     producerPeerId: p.peerId, producerId: p.producerId,
     rtpCapabilities: cl.device.recvRtpCapabilities });
@@ -172,11 +231,11 @@ async function consume(p) {
   const consumer = await cl.recvTransport.consume({
     id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters,
     onRtpReceiver: (r) => cl.e2ee.attachReceiver(r, c.kind, c.id),
-    appData: { peerId: p.peerId, userId: p.userId },
+    appData: { peerId: p.peerId, userId: p.userId, tileKey, source },
   });
   if (call !== cl) return; // left meanwhile (teardown closed the transport)
   cl.consumers.set(consumer.id, consumer);
-  const tile = remoteTile(p.peerId, p.userId);
+  const tile = remoteTile(tileKey, source === 'screen' ? `${p.userId} screen` : p.userId, source);
   tile.consumers.add(consumer.id);
   tileAddTrack(tile, consumer.track);
   // closed while we were setting it up: the notification found nothing to drop
@@ -198,7 +257,7 @@ function dropConsumer(consumerId) {
   if (!consumer) return;
   call.consumers.delete(consumerId);
   consumer.close();
-  const tile = call.tiles.get(consumer.appData.peerId);
+  const tile = call.tiles.get(consumer.appData.tileKey);
   if (!tile) return;
   tile.stream.removeTrack(consumer.track);
   tile.audioStream.removeTrack(consumer.track);
@@ -236,9 +295,11 @@ function wireNotifications(socket) {
   });
   socket.on('mediasoup:peer-joined', ({ userId, peerId }) => {
     console.info(`sluice demo: ${userId} joined (${peerId})`);
+    addParticipant(peerId, userId);
   });
   socket.on('mediasoup:peer-left', ({ peerId }) => {
     call.gone.add(peerId);
+    if (call.participants.delete(peerId)) renderParticipants();
     for (const c of [...call.consumers.values()])
       if (c.appData.peerId === peerId) dropConsumer(c.id);
     const tile = call.tiles.get(peerId);
@@ -289,7 +350,10 @@ async function join(opts) {
     t0: performance.now(), t0Epoch: Date.now(), connectedAt: {}, state: {},
     tiles: new Map(),      // peerId (or 'local') -> tile
     consumers: new Map(),  // consumerId -> mediasoup-client Consumer
-    producers: new Map(),  // kind -> mediasoup-client Producer
+    producers: new Map(),  // kind -> mediasoup-client Producer (camera, microphone)
+    screen: null,          // our screen share: { producer, track, source, stop }
+    cameraOf: new Map(),   // peerId -> producerId of its camera (classify)
+    participants: new Map(), // peerId -> userId, ours under 'local'
     consumed: new Set(),   // producerIds asked for (no double consume)
     gone: new Set(),       // peer/producer/consumer ids closed by the server
     pending: [],           // new-producer notifications before we are ready
@@ -302,6 +366,8 @@ async function join(opts) {
     await call.e2ee.setPassphrase(opts.passphrase, opts.room, call.keyId);
     const res = await connectAndJoin(opts.token, opts.room);
     call.peerId = res.peerId;
+    call.participants.set('local', userId);
+    renderParticipants();
     call.device = new Device();
     await call.device.load({ routerRtpCapabilities: res.rtpCapabilities });
     call.recvTransport = await createTransport('recv');
@@ -350,6 +416,8 @@ function teardown() {
   clearInterval(c.statsTimer);
   for (const consumer of c.consumers.values()) consumer.close();
   for (const producer of c.producers.values()) producer.close();
+  c.screen?.producer.close();
+  c.screen?.stop();
   c.sendTransport?.close();
   c.recvTransport?.close();
   c.localStream?.getTracks().forEach((t) => t.stop());
@@ -357,6 +425,8 @@ function teardown() {
   c.e2ee?.close();
   $('grid').replaceChildren();
   call = null;
+  renderParticipants();
+  $('share-screen').textContent = 'Share screen';
   setStatus('not connected');
   $('controls').hidden = true;
   $('join-form').hidden = false;
@@ -371,6 +441,96 @@ async function leave() {
     console.warn('sluice demo: leave:', e.message);
   }
   teardown();
+}
+
+// ---------------------------------------------------------- screen share
+
+// A canvas test pattern as a 'screen' (1280x720, 10 fps): used only when the
+// browser has no getDisplayMedia and the caller allowed it. Returns
+// { track, stop }.
+function canvasScreen() {
+  const canvas = document.createElement('canvas');
+  canvas.width = 1280;
+  canvas.height = 720;
+  const g = canvas.getContext('2d');
+  let n = 0;
+  const draw = () => {
+    n++;
+    g.fillStyle = '#20324a';
+    g.fillRect(0, 0, 1280, 720);
+    g.fillStyle = '#3d8bfd';
+    g.fillRect((n * 16) % 1280, 200, 160, 320);
+    g.fillStyle = '#e8eaed';
+    g.font = '64px sans-serif';
+    g.fillText(`screen (canvas) ${n}`, 80, 120);
+  };
+  draw();
+  const timer = setInterval(draw, 100);
+  const track = canvas.captureStream(10).getVideoTracks()[0];
+  return { track, stop: () => { clearInterval(timer); track.stop(); } };
+}
+
+// Starts sharing: getDisplayMedia, or the canvas pattern when the browser
+// has none (or refuses) and opts.allowFallback. The producer's appData says
+// { source: 'screen' }; E2EE as for the camera. Resolves with the source
+// used: 'display' or 'canvas'.
+async function shareScreen(opts = {}) {
+  const cl = call;
+  if (!cl?.ready) throw new Error('not in a call');
+  if (cl.screen) return cl.screen.source;
+  let cap = null, source = 'display';
+  if (navigator.mediaDevices.getDisplayMedia) {
+    try {
+      const st = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 10 } },
+                                                                audio: false });
+      const track = st.getVideoTracks()[0];
+      cap = { track, stop: () => st.getTracks().forEach((t) => t.stop()) };
+    } catch (e) {
+      if (!opts.allowFallback) throw new Error(`screen capture refused: ${e.message}`);
+      console.warn(`sluice demo: getDisplayMedia failed (${e.message}): canvas pattern instead`);
+    }
+  } else if (!opts.allowFallback) {
+    throw new Error('this browser cannot capture the screen (no getDisplayMedia)');
+  }
+  if (!cap) { cap = canvasScreen(); source = 'canvas'; }
+  if (call !== cl || cl.screen) { cap.stop(); throw new Error('the call changed meanwhile'); }
+  const vp8 = cl.device.rtpCapabilities.codecs.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+  cl.screen = { producer: null, track: cap.track, source, stop: cap.stop };
+  try {
+    const producer = await cl.sendTransport.produce({
+      track: cap.track, stopTracks: false, codec: vp8,
+      appData: { source: 'screen', displayName: cl.name },
+      onRtpSender: (s) => cl.e2ee.attachSender(s, 'video', 'send-screen'),
+    });
+    if (call !== cl) { producer.close(); cap.stop(); throw new Error('left meanwhile'); }
+    cl.screen.producer = producer;
+  } catch (e) {
+    cap.stop();
+    if (call === cl) cl.screen = null;
+    throw e;
+  }
+  const tile = makeTile('local-screen', `${cl.name} screen (you)`, true, 'screen');
+  cl.tiles.set('local-screen', tile);
+  tileAddTrack(tile, cap.track);
+  // the browser's own "stop sharing" ends the track
+  cap.track.addEventListener('ended', () => { if (call === cl) stopScreen().catch(showError); });
+  $('share-screen').textContent = 'Stop sharing';
+  return source;
+}
+
+// Stops sharing: closes the producer here and on the server
+// (mediasoup:close-producer: the others get producer-closed).
+async function stopScreen() {
+  const cl = call;
+  const sh = cl?.screen;
+  if (!sh?.producer) return;
+  cl.screen = null;
+  sh.producer.close();
+  sh.stop();
+  const tile = cl.tiles.get('local-screen');
+  if (tile) removeTile(tile);
+  $('share-screen').textContent = 'Share screen';
+  await request('mediasoup:close-producer', { producerId: sh.producer.id });
 }
 
 // --------------------------------------------------------- controls, stats
@@ -393,8 +553,8 @@ async function rotateKey() {
 function renderStates() {
   if (!call) return;
   for (const tile of call.tiles.values())
-    tile.state.textContent = tile.key === 'local' ? `send: ${call.state.send || '-'}`
-                                                  : `recv: ${call.state.recv || '-'}`;
+    tile.state.textContent = tile.local ? `send: ${call.state.send || '-'}`
+                                        : `recv: ${call.state.recv || '-'}`;
 }
 
 function rtpOf(report, type) {
@@ -418,11 +578,18 @@ function rtpOf(report, type) {
     out.width = r.frameWidth ?? 0;
     out.limit = r.qualityLimitationReason ?? null;
   }
-  for (const r of report.values()) {
-    if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') {
-      out.availableOutKbps = Math.round((r.availableOutgoingBitrate ?? 0) / 1000);
-      out.rttMs = Math.round((r.currentRoundTripTime ?? 0) * 1000);
-    }
+  // the transport's selected pair (else the nominated, succeeded one)
+  let selected = null;
+  for (const r of report.values())
+    if (r.type === 'transport' && r.selectedCandidatePairId) selected = report.get(r.selectedCandidatePairId);
+  if (!selected)
+    for (const r of report.values())
+      if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') selected = r;
+  if (selected) {
+    out.availableOutKbps = Math.round((selected.availableOutgoingBitrate ?? 0) / 1000);
+    // sub-millisecond on loopback: kept to 0.1 ms; null until measured
+    out.rttMs = selected.currentRoundTripTime === undefined ? null
+      : Math.round(selected.currentRoundTripTime * 10000) / 10;
   }
   return out;
 }
@@ -444,6 +611,9 @@ async function mediaStats(cl, tile, e2ee) {
   if (tile.key === 'local') {
     for (const [kind, p] of [...cl.producers])
       res[kind] = { ...await rtpStats(p, 'outbound-rtp'), e2ee: e2ee[`send-${kind}`] };
+  } else if (tile.key === 'local-screen') {
+    const p = cl.screen?.producer;
+    if (p) res.video = { ...await rtpStats(p, 'outbound-rtp'), e2ee: e2ee['send-screen'] };
   } else {
     for (const id of [...tile.consumers]) {
       const c = cl.consumers.get(id);
@@ -461,15 +631,33 @@ async function updateStats() {
   for (const tile of [...cl.tiles.values()]) {
     const m = await mediaStats(cl, tile, e2ee);
     const dt = (now - (tile.last.t || now)) / 1000;
-    const kbps = (kind) => {
-      const b = m[kind]?.bytes ?? 0;
-      const prev = tile.last[kind] ?? b;
-      return dt > 0 ? Math.round(((b - prev) * 8) / dt / 1000) : 0;
+    const delta = (kind, field) => {
+      const b = m[kind]?.[field] ?? 0;
+      return b - (tile.last[kind]?.[field] ?? b);
     };
+    const kbps = (kind) => (dt > 0 ? Math.round((delta(kind, 'bytes') * 8) / dt / 1000) : 0);
+    // loss over the last interval, of the packets expected (received + lost)
+    const lost = delta('video', 'lost') + delta('audio', 'lost');
+    const got = delta('video', 'packets') + delta('audio', 'packets');
+    const rtts = [m.video?.rttMs, m.audio?.rttMs].filter((x) => typeof x === 'number');
+    if (dt > 0) {
+      tile.overlay = {
+        dir: tile.local ? 'out' : 'in', kbps: kbps('video') + kbps('audio'),
+        videoKbps: kbps('video'), audioKbps: kbps('audio'),
+        lossPct: got + lost > 0 ? Math.round((Math.max(lost, 0) * 1000) / (got + lost)) / 10 : 0,
+        lostTotal: (m.video?.lost ?? 0) + (m.audio?.lost ?? 0),
+        rttMs: rtts.length ? rtts[0] : null, fps: m.video?.fps ?? 0,
+      };
+    }
+    const o = tile.overlay;
     const v = m.video?.e2ee;
-    tile.stats.textContent = `video ${kbps('video')} kbps, audio ${kbps('audio')} kbps, ` +
-      `${tile.frames} frames` + (v ? `, e2ee ok ${v.ok} / dropped ${v.dropped}` : '');
-    tile.last = { t: now, video: m.video?.bytes ?? 0, audio: m.audio?.bytes ?? 0 };
+    tile.stats.textContent = o
+      ? `${o.dir === 'in' ? '↓' : '↑'} ${o.kbps} kbps` +
+        (tile.local ? '' : ` · loss ${o.lossPct}%`) +
+        ` · rtt ${o.rttMs === null ? '-' : `${o.rttMs} ms`}` +
+        (v ? ` · e2ee ok ${v.ok}/drop ${v.dropped}` : '')
+      : 'measuring…';
+    tile.last = { t: now, video: { ...m.video }, audio: { ...m.audio } };
   }
   renderStates();
 }
@@ -501,18 +689,24 @@ async function snapshot() {
   }
   const tiles = [];
   for (const tile of [...cl.tiles.values()]) {
-    tiles.push({ peerId: tile.key, label: tile.label, frames: tile.frames,
-                 firstFrameMs: tile.firstFrameMs, videoWidth: tile.video.videoWidth,
-                 lit: litPixels(tile.video), media: await mediaStats(cl, tile, e2ee) });
+    tiles.push({ peerId: tile.key, label: tile.label, source: tile.source, local: tile.local,
+                 frames: tile.frames, firstFrameMs: tile.firstFrameMs,
+                 videoWidth: tile.video.videoWidth, lit: litPixels(tile.video),
+                 overlay: tile.overlay, overlayText: tile.stats.textContent,
+                 media: await mediaStats(cl, tile, e2ee) });
   }
   return { joined: cl.ready && call === cl, peerId: cl.peerId, userId: cl.userId,
            room: cl.room, keyId: cl.keyId, state: { ...cl.state }, t0: cl.t0Epoch,
            paused: Object.fromEntries([...cl.producers].map(([k, p]) => [k, p.paused])),
            connectedAt: { ...cl.connectedAt }, tiles, e2ee,
-           activeSpeaker: cl.activeSpeaker };
+           activeSpeaker: cl.activeSpeaker,
+           screen: cl.screen ? { source: cl.screen.source, producerId: cl.screen.producer?.id ?? null }
+                             : null,
+           screenTiles: tiles.filter((t) => t.source === 'screen' && !t.local),
+           participants: [...cl.participants].map(([peerId, userId]) => ({ peerId, userId })) };
 }
 
-window.sluiceDemo = { join, leave, snapshot };
+window.sluiceDemo = { join, leave, shareScreen, stopScreen, snapshot };
 
 // ------------------------------------------------------------------ wiring
 
@@ -579,4 +773,6 @@ $('mute-audio').addEventListener('click', (e) =>
 $('mute-video').addEventListener('click', (e) =>
   togglePause('video', e.target, 'Stop camera', 'Start camera'));
 $('rekey').addEventListener('click', () => rotateKey().catch(showError));
+$('share-screen').addEventListener('click', () =>
+  (call?.screen ? stopScreen() : shareScreen()).catch(showError));
 fromUrl().catch(showError);
