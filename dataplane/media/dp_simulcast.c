@@ -166,13 +166,17 @@ static void sim_request(struct dp_media *md, struct dp_consumer *c)
 		dp_feedback_keyframe(md, c->producer_id); /* windows coalesce repeats */
 		return;
 	}
-	/* consumers of one fan switch together: one request per DP_KF_FWD_NS */
-	if (fan->kf_fwd_ns && md->now_ns - fan->kf_fwd_ns < DP_KF_FWD_NS)
-		return;
-	fan->kf_fwd_ns = md->now_ns ? md->now_ns : 1;
+	/* not merged here: the producer's lcore defers what comes within its
+	 * window (a request dropped here would delay the switch by
+	 * DP_SIM_KF_RETRY_NS) */
 	if (fan->src_lcore && fan->src_lcore - 1u != md->lc->index &&
 	    dp_handoff_keyframe(md, fan->src_lcore - 1u, c->producer_id) == 0)
 		return;
+	/* the control plane relays: consumers of one fan switch together, one
+	 * event per DP_KF_FWD_NS */
+	if (fan->kf_fwd_ns && md->now_ns - fan->kf_fwd_ns < DP_KF_FWD_NS)
+		return;
+	fan->kf_fwd_ns = md->now_ns ? md->now_ns : 1;
 	struct sl_msg ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.h.type = SL_MSG_KEYFRAME_REQUEST;
