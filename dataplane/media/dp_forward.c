@@ -195,6 +195,9 @@ static uint32_t write_copy(struct dp_media *md, struct dp_consumer *c, struct dp
 		dp_rtp_set_seq(d, tag->seq);
 	}
 	dp_rtp_set_ts(d, ts);
+	if (f->sim & DP_SIM_PKT_VP8) /* picture ids continuous across layer switches */
+		dp_simulcast_vp8(c, d + f->ri.payload_off + (rtx ? DP_RTP_RTX_OSN_LEN : 0u),
+				 f->ri.payload_len, f->sim);
 	if (f->ri.ext_form == DP_RTP_EXT_ONE || f->ri.ext_form == DP_RTP_EXT_TWO) {
 		if (!c->map_valid || memcmp(&c->map_from, &f->ext, sizeof(f->ext)) != 0)
 			build_ext_map(c, &f->ext);
@@ -468,6 +471,9 @@ int dp_forward_resend(struct dp_media *md, struct dp_consumer *c, const struct d
 		return -1;
 	}
 	uint32_t ts = f.ri.ts + c->seq.ts_off; /* as dp_seqmap mapped it */
+	/* simulcast VP8: the same picture-id rewrite as the first time */
+	f.sim = c->sim.vp8 ? (uint8_t)(DP_SIM_PKT | DP_SIM_PKT_VP8 | DP_SIM_PKT_RESEND) : 0;
+	f.layer = 0;
 	struct dp_fwd_tag t = *tag;
 	uint32_t len;
 	if (c->rtx_ssrc) {

@@ -232,9 +232,15 @@ static inline uint64_t dp_sim_key(uint32_t id, unsigned int l)
 struct dp_sim_cons {
 	int8_t cur;            /* spatial layer forwarded; -1 = none: wait for a key frame */
 	int8_t target;         /* layer to switch to (the fan's best); -1 = none */
-	uint8_t pad[2];
+	uint8_t vp8;           /* its packets are VP8: picture id / TL0PICIDX rewritten */
+	uint8_t vp8_resync;    /* the next fresh VP8 packet rebases the offsets */
 	uint32_t switches;     /* layer changes made */
 	uint64_t kf_ns;        /* last key-frame request for a switch; 0 = never */
+	uint16_t pid_off;      /* out picture id = in + pid_off (mod 2^7 / 2^15) */
+	uint16_t last_pid;     /* newest out picture id */
+	uint8_t tl0_off;       /* out TL0PICIDX = in + tl0_off (mod 2^8) */
+	uint8_t last_tl0;
+	uint8_t have_pid, have_tl0; /* last_pid / last_tl0 are valid */
 };
 
 /* Transport-wide congestion control receive state of a producer transport
@@ -546,6 +552,8 @@ void dp_level_timer(struct dp_media *md, uint64_t now_ns);
 /* dp_simulcast.c: layers of simulcast producers and the consumers' choice */
 #define DP_SIM_PKT 1u        /* the packet is of a simulcast producer */
 #define DP_SIM_PKT_KEY 2u    /* ... and starts a key frame of its layer */
+#define DP_SIM_PKT_VP8 4u    /* ... and is VP8 */
+#define DP_SIM_PKT_RESEND 8u /* a resend (NACK): rewrite as before, change no state */
 /* The DP_SIM_PKT_* flags of a producer packet (payload parsed in ri). 0
  * for a producer that is not simulcast. */
 uint8_t dp_simulcast_classify(const struct dp_producer *p, const uint8_t *rtp,
@@ -559,6 +567,10 @@ void dp_simulcast_seen(struct dp_fan *fan, uint8_t layer, uint64_t now_ns);
  * layer, or a key frame of a better layer it switches to. A change of
  * target asks the producer for a key frame. */
 int dp_simulcast_pick(struct dp_media *md, struct dp_consumer *c, uint8_t layer, uint8_t flags);
+/* The VP8 payload descriptor of a copy for c (len bytes at pl): picture
+ * id and TL0PICIDX shifted so that they continue across layer switches
+ * (a switch rebases them: last + 1). flags: the packet's DP_SIM_PKT_*. */
+void dp_simulcast_vp8(struct dp_consumer *c, uint8_t *pl, uint32_t len, uint8_t flags);
 /* c is resumed (or new): it starts again on a key frame. */
 void dp_simulcast_reset(struct dp_consumer *c);
 /* Command side: a simulcast PRODUCER_ADD (a->n_layers > 1) on transport

@@ -30,9 +30,10 @@
  *    are not for this consumer).
  * Sequence numbers and timestamps stay continuous across a switch through
  * dp_seqmap (a new source SSRC: seq last + 1, timestamp advanced by the
- * elapsed time). Not done here: VP8 picture id / TL0PICIDX rewriting and
- * temporal-layer dropping (every temporal layer of the chosen spatial
- * layer is forwarded).
+ * elapsed time), and for VP8 the picture id and TL0PICIDX of the payload
+ * descriptor (dp_simulcast_vp8: shifted per consumer, rebased to last + 1
+ * at a switch). Not done here: temporal-layer dropping (every temporal
+ * layer of the chosen spatial layer is forwarded).
  *
  * Ownership: the fan and consumer state are their lcore's; nothing here
  * allocates or logs on the packet path.
@@ -121,10 +122,84 @@ uint8_t dp_simulcast_classify(const struct dp_producer *p, const uint8_t *rtp,
 {
 	if (p->n_layers < 2)
 		return 0;
-	uint8_t f = DP_SIM_PKT;
+	uint8_t f = DP_SIM_PKT | (p->codec == SL_CODEC_VP8 ? DP_SIM_PKT_VP8 : 0);
 	if (dp_simulcast_is_key(p->codec, rtp + ri->payload_off, ri->payload_len))
 		f |= DP_SIM_PKT_KEY;
 	return f;
+}
+
+/* ---- VP8 picture id / TL0PICIDX ---- */
+
+/* Offsets of the picture id (pid_len 0, 1 or 2 bytes) and TL0PICIDX
+ * (tl0 < 0: absent) in a VP8 payload descriptor. 0, or -1 if truncated. */
+static int vp8_desc(const uint8_t *pl, uint32_t len, uint32_t *pid, uint32_t *pid_len, int *tl0)
+{
+	*pid_len = 0;
+	*tl0 = -1;
+	if (len < 1 || !(pl[0] & 0x80))
+		return len < 1 ? -1 : 0;
+	if (len < 2)
+		return -1;
+	uint32_t off = 2;
+	if (pl[1] & 0x80) {
+		if (off >= len)
+			return -1;
+		*pid = off;
+		*pid_len = (pl[off] & 0x80) ? 2u : 1u;
+		off += *pid_len;
+	}
+	if (pl[1] & 0x40) {
+		if (off >= len)
+			return -1;
+		*tl0 = (int)off;
+		off++;
+	}
+	return off <= len ? 0 : -1;
+}
+
+void dp_simulcast_vp8(struct dp_consumer *c, uint8_t *pl, uint32_t len, uint8_t flags)
+{
+	struct dp_sim_cons *s = &c->sim;
+	uint32_t po = 0, plen;
+	int to;
+	int fresh = !(flags & DP_SIM_PKT_RESEND);
+
+	if (vp8_desc(pl, len, &po, &plen, &to) != 0)
+		return;
+	if (fresh)
+		s->vp8 = 1;
+	if (plen) {
+		uint16_t mask = plen == 2 ? 0x7fffu : 0x7fu;
+		uint16_t in = plen == 2 ? (uint16_t)((pl[po] & 0x7f) << 8 | pl[po + 1]) : (uint16_t)(pl[po] & 0x7f);
+		if (fresh && s->vp8_resync)
+			s->pid_off = s->have_pid ? (uint16_t)(s->last_pid + 1u - in) : 0;
+		uint16_t out = (uint16_t)((in + s->pid_off) & mask);
+		if (plen == 2) {
+			pl[po] = (uint8_t)(0x80 | out >> 8);
+			pl[po + 1] = (uint8_t)out;
+		} else {
+			pl[po] = (uint8_t)out;
+		}
+		uint16_t d = (uint16_t)((out - s->last_pid) & mask);
+		if (fresh && (!s->have_pid || (d != 0 && d <= mask / 2u) || s->vp8_resync)) {
+			s->last_pid = out;
+			s->have_pid = 1;
+		}
+	}
+	if (to >= 0) {
+		uint8_t in = pl[to];
+		if (fresh && s->vp8_resync)
+			s->tl0_off = s->have_tl0 ? (uint8_t)(s->last_tl0 + 1u - in) : 0;
+		uint8_t out = (uint8_t)(in + s->tl0_off);
+		pl[to] = out;
+		uint8_t d = (uint8_t)(out - s->last_tl0);
+		if (fresh && (!s->have_tl0 || (d != 0 && d < 128u) || s->vp8_resync)) {
+			s->last_tl0 = out;
+			s->have_tl0 = 1;
+		}
+	}
+	if (fresh)
+		s->vp8_resync = 0;
 }
 
 /* ---- the fan's best layer ---- */
@@ -153,6 +228,7 @@ void dp_simulcast_reset(struct dp_consumer *c)
 	c->sim.cur = -1;
 	c->sim.target = -1;
 	c->sim.kf_ns = 0;
+	c->sim.vp8_resync = 1; /* the next key frame continues the picture ids */
 }
 
 /* Asks c's producer for a key frame (see the file comment). */
@@ -205,6 +281,7 @@ int dp_simulcast_pick(struct dp_media *md, struct dp_consumer *c, uint8_t layer,
 	if ((flags & DP_SIM_PKT_KEY) && l <= target && (s->cur < 0 || l > s->cur || s->cur > target)) {
 		s->cur = l;
 		s->switches++;
+		s->vp8_resync = 1;
 		return 1;
 	}
 	return 0;

@@ -19,6 +19,8 @@
  *  - across every switch the consumer's sequence numbers are consecutive,
  *    its SSRC and payload type its own, and its timestamps increase (within
  *    a layer by exactly the producer's steps);
+ *  - the VP8 picture id (15 bits) and TL0PICIDX continue by exactly one per
+ *    frame across every switch, although each layer has its own;
  *  - a RTX packet of layer 0 is unwrapped as layer 0's.
  * Waits are bounded loops; nothing is asserted about time (the fallback
  * loop sends until it happens, up to a generous bound).
@@ -47,6 +49,8 @@ static const uint32_t L_SSRC[LAYERS] = {0x11110000u, 0x22220000u, 0x33330000u};
 static const uint32_t L_RTX[LAYERS] = {0x11110001u, 0, 0};
 static const uint32_t L_TS0[LAYERS] = {0x00010000u, 0x00500000u, 0x09000000u};
 static const uint16_t L_SEQ0[LAYERS] = {1000, 20000, 65500}; /* layer 2 wraps */
+static const uint16_t L_PID0[LAYERS] = {5, 32700, 900};     /* layer 1 wraps */
+static const uint8_t L_TL00[LAYERS] = {250, 3, 77};          /* layer 0 wraps */
 
 static struct mh H;
 static struct browser P, C;
@@ -60,11 +64,15 @@ static int g_have_out;
 static uint16_t g_out_seq;
 static uint32_t g_out_ts;
 static int g_out_layer = -1;
+static uint16_t g_out_pid;
+static uint8_t g_out_tl0;
 
-/* A one-packet VP8 frame of layer l: descriptor with S = 1, PID 0, picture
- * id (15 bits), then the payload header (P = 0 for a key frame), then a tag
- * (layer, the producer's seq) and filler. */
-static size_t build_vp8(uint8_t *p, unsigned int l, uint16_t seq, uint32_t ts, int key)
+/* A one-packet VP8 frame number frame of layer l: descriptor with S = 1,
+ * PID 0, a 15-bit picture id and a TL0PICIDX (per layer their own bases,
+ * + 1 per frame), then the payload header (P = 0 for a key frame), then a
+ * tag (layer, the producer's seq) and filler. */
+static size_t build_vp8(uint8_t *p, unsigned int l, uint16_t seq, uint32_t ts, uint32_t frame,
+			int key)
 {
 	memset(p, 0, 12);
 	p[0] = 0x80;
@@ -80,15 +88,17 @@ static size_t build_vp8(uint8_t *p, unsigned int l, uint16_t seq, uint32_t ts, i
 	p[10] = (uint8_t)(L_SSRC[l] >> 8);
 	p[11] = (uint8_t)L_SSRC[l];
 	uint8_t *d = p + 12;
+	uint16_t pid = (uint16_t)((L_PID0[l] + frame) & 0x7fffu);
 	d[0] = 0x90; /* X, S, PID 0 */
-	d[1] = 0x80; /* I */
-	d[2] = (uint8_t)(0x80 | ((seq >> 8) & 0x7f));
-	d[3] = (uint8_t)seq;
-	d[4] = key ? 0x00 : 0x01; /* VP8 payload header: P bit */
-	d[5] = (uint8_t)l;
-	d[6] = (uint8_t)(seq >> 8);
-	d[7] = (uint8_t)seq;
-	for (unsigned int i = 8; i < 100; i++)
+	d[1] = 0xc0; /* I, L */
+	d[2] = (uint8_t)(0x80 | pid >> 8);
+	d[3] = (uint8_t)pid;
+	d[4] = (uint8_t)(L_TL00[l] + frame);
+	d[5] = key ? 0x00 : 0x01; /* VP8 payload header: P bit */
+	d[6] = (uint8_t)l;
+	d[7] = (uint8_t)(seq >> 8);
+	d[8] = (uint8_t)seq;
+	for (unsigned int i = 9; i < 100; i++)
 		d[i] = (uint8_t)(i + l);
 	return 12 + 100;
 }
@@ -98,8 +108,8 @@ static void send_frame(unsigned int l, int key)
 {
 	uint8_t rtp[256];
 	uint16_t seq = (uint16_t)(L_SEQ0[l] + g_seq[l]++);
-	uint32_t ts = L_TS0[l] + g_frames[l]++ * 3000u;
-	size_t n = build_vp8(rtp, l, seq, ts, key);
+	uint32_t frame = g_frames[l]++;
+	size_t n = build_vp8(rtp, l, seq, L_TS0[l] + frame * 3000u, frame, key);
 	CHECK(br_send_srtp(&P, rtp, n, NULL) > 0);
 }
 
@@ -114,12 +124,21 @@ static int expect(int want_l, int key)
 		return -1;
 	CHECK_EQ(r.ssrc, C_SSRC);
 	CHECK_EQ(r.pt, C_PT);
-	CHECK(r.payload_len >= 8);
+	CHECK(r.payload_len >= 9);
 	const uint8_t *d = r.buf + r.payload_off;
-	int l = d[5];
+	int l = d[6];
 	CHECK_EQ(l, want_l);
 	if (key >= 0)
-		CHECK_EQ((d[4] & 1) == 0, key);
+		CHECK_EQ((d[5] & 1) == 0, key);
+	/* the descriptor's form is kept, picture id and TL0PICIDX continue */
+	CHECK(d[0] == 0x90 && d[1] == 0xc0 && (d[2] & 0x80));
+	uint16_t pid = (uint16_t)((d[2] & 0x7f) << 8 | d[3]);
+	if (g_have_out) {
+		CHECK_EQ(pid, (uint16_t)((g_out_pid + 1u) & 0x7fffu));
+		CHECK_EQ(d[4], (uint8_t)(g_out_tl0 + 1u));
+	}
+	g_out_pid = pid;
+	g_out_tl0 = d[4];
 	if (g_have_out) {
 		CHECK_EQ(r.seq, (uint16_t)(g_out_seq + 1u));
 		if (l == g_out_layer)
@@ -131,7 +150,7 @@ static int expect(int want_l, int key)
 	g_out_seq = r.seq;
 	g_out_ts = r.ts;
 	g_out_layer = l;
-	return d[6] << 8 | d[7]; /* the producer's seq */
+	return d[7] << 8 | d[8]; /* the producer's seq */
 }
 
 /* Waits for a PLI naming media ssrc (RTP on P skipped). 1 when found. */
@@ -231,8 +250,8 @@ static void test_switching(void)
 	{
 		uint8_t rtp[256];
 		uint16_t seq = (uint16_t)(L_SEQ0[0] + g_seq[0]++);
-		uint32_t ts = L_TS0[0] + g_frames[0]++ * 3000u;
-		size_t n = build_vp8(rtp, 0, seq, ts, 0);
+		uint32_t frame = g_frames[0]++;
+		size_t n = build_vp8(rtp, 0, seq, L_TS0[0] + frame * 3000u, frame, 0);
 		CHECK(br_send_rtx(&P, rtp, n, L_RTX[0], P_PT + 1, g_rtx_seq++) > 0);
 		expect(0, 0);
 	}
@@ -329,7 +348,7 @@ int main(int argc, char **argv)
 	CHECK_EQ(mh_lc(&H, 0)->producers, 0);
 	CHECK_EQ(mh_tc(&H, T_P)->drops[SL_DROP_NO_PRODUCER], 0);
 	uint8_t rtp[256];
-	size_t n = build_vp8(rtp, 2, 1, 1, 0);
+	size_t n = build_vp8(rtp, 2, 1, 1, 0, 0);
 	CHECK(br_send_srtp(&P, rtp, n, NULL) > 0);
 	CHECK_EQ(mh_wait_ge(&H, &mh_tc(&H, T_P)->drops[SL_DROP_NO_PRODUCER], 1), 1);
 	br_close(&P);
