@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "../unit/check.h"
 #include "media_harness.h"
@@ -151,6 +152,22 @@ static int expect(int want_l, int key)
 	g_out_ts = r.ts;
 	g_out_layer = l;
 	return d[7] << 8 | d[8]; /* the producer's seq */
+}
+
+/* An RTP datagram waits on C (SRTCP ones, e.g. the consumer's SRs, are
+ * discarded: RFC 5761, second byte 192..223). No wait. */
+static int rtp_pending(void)
+{
+	uint8_t b[2];
+	for (;;) {
+		ssize_t n = recv(C.fd, b, sizeof(b), MSG_PEEK | MSG_DONTWAIT);
+		if (n < 2)
+			return 0;
+		if (b[1] < 192 || b[1] > 223)
+			return 1;
+		if (recv(C.fd, b, sizeof(b), MSG_DONTWAIT) < 0)
+			return 0;
+	}
 }
 
 /* Waits for a PLI naming media ssrc (RTP on P skipped). 1 when found. */
@@ -285,7 +302,7 @@ static void test_switching(void)
 		send_frame(2, 0);
 		expect(2, 0);
 	}
-	CHECK(br_pending(&C) == 0);
+	CHECK(!rtp_pending()); /* nothing of another layer came after the last one */
 
 	/* layer 2 stops: layers 0 and 1 go on, layer 1 with a key frame every
 	 * 10th frame; the first packet the consumer gets is one of those */
@@ -294,7 +311,7 @@ static void test_switching(void)
 		send_frame(0, 0);
 		send_frame(1, i % 10 == 9);
 		usleep(5000);
-		got = br_pending(&C);
+		got = rtp_pending();
 	}
 	CHECK(got);
 	/* what was on its way meanwhile: the key frame, then layer 1 deltas up
