@@ -170,7 +170,8 @@ void dp_simulcast_vp8(struct dp_consumer *c, uint8_t *pl, uint32_t len, uint8_t 
 		s->vp8 = 1;
 	if (plen) {
 		uint16_t mask = plen == 2 ? 0x7fffu : 0x7fu;
-		uint16_t in = plen == 2 ? (uint16_t)((pl[po] & 0x7f) << 8 | pl[po + 1]) : (uint16_t)(pl[po] & 0x7f);
+		uint16_t in = plen == 2 ? (uint16_t)((pl[po] & 0x7f) << 8 | pl[po + 1])
+					: (uint16_t)(pl[po] & 0x7f);
 		if (fresh && s->vp8_resync)
 			s->pid_off = s->have_pid ? (uint16_t)(s->last_pid + 1u - in) : 0;
 		uint16_t out = (uint16_t)((in + s->pid_off) & mask);
