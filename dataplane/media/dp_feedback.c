@@ -551,7 +551,7 @@ void dp_feedback_timer(struct dp_media *md, uint64_t now_ns)
  * the producer stream its timestamps come from. */
 static int consumer_sr(const struct dp_consumer *c, uint64_t now_ns, struct dp_rtcp_sr *sr)
 {
-	const struct dp_sr_ref *ref = &c->fan->sr;
+	const struct dp_sr_ref *ref = dp_simulcast_sr(c); /* a simulcast layer's, or the fan's */
 	if (c->paused || !c->packets || !ref->valid || !c->seq.started ||
 	    c->seq.src_ssrc != ref->ssrc)
 		return -1;

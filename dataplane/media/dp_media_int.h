@@ -301,6 +301,7 @@ struct dp_fan {
 				     * fan-out descriptors), 0 = not known (yet) */
 	int8_t sim_best;            /* simulcast: highest layer receiving, -1 = none */
 	uint64_t sim_ns[SL_SIM_LAYERS_MAX]; /* last packet of each layer; 0 = none */
+	struct dp_sr_ref sim_sr[SL_SIM_LAYERS_MAX]; /* each layer's SR, as of its last packet */
 };
 
 /* What travels with an mbuf between lcores. */
@@ -560,8 +561,9 @@ uint8_t dp_simulcast_classify(const struct dp_producer *p, const uint8_t *rtp,
 			      const struct dp_rtp_info *ri);
 /* Whether a payload of codec (enum sl_codec) starts a key frame. */
 int dp_simulcast_is_key(uint8_t codec, const uint8_t *pl, uint32_t len);
-/* A packet of layer arrived for fan's consumers at now_ns: the fan's best
- * layer (highest not absent) updated. */
+/* A packet of layer arrived for fan's consumers at now_ns (fan->sr is the
+ * SR of its layer): the fan's best layer (highest not absent) and that
+ * layer's SR updated. */
 void dp_simulcast_seen(struct dp_fan *fan, uint8_t layer, uint64_t now_ns);
 /* Whether consumer c forwards this packet (layer, flags): its current
  * layer, or a key frame of a better layer it switches to. A change of
@@ -571,6 +573,9 @@ int dp_simulcast_pick(struct dp_media *md, struct dp_consumer *c, uint8_t layer,
  * id and TL0PICIDX shifted so that they continue across layer switches
  * (a switch rebases them: last + 1). flags: the packet's DP_SIM_PKT_*. */
 void dp_simulcast_vp8(struct dp_consumer *c, uint8_t *pl, uint32_t len, uint8_t flags);
+/* The producer SR c's SRs are mapped from: its layer's (simulcast), else
+ * the fan's. */
+const struct dp_sr_ref *dp_simulcast_sr(const struct dp_consumer *c);
 /* c is resumed (or new): it starts again on a key frame. */
 void dp_simulcast_reset(struct dp_consumer *c);
 /* Command side: a simulcast PRODUCER_ADD (a->n_layers > 1) on transport

@@ -210,6 +210,7 @@ void dp_simulcast_seen(struct dp_fan *fan, uint8_t layer, uint64_t now_ns)
 	if (layer >= SL_SIM_LAYERS_MAX)
 		return;
 	fan->sim_ns[layer] = now_ns ? now_ns : 1;
+	fan->sim_sr[layer] = fan->sr;
 	int8_t best = -1;
 	for (unsigned int l = SL_SIM_LAYERS_MAX; l-- > 0;) {
 		uint64_t t = fan->sim_ns[l];
@@ -223,6 +224,13 @@ void dp_simulcast_seen(struct dp_fan *fan, uint8_t layer, uint64_t now_ns)
 }
 
 /* ---- the consumer's choice ---- */
+
+const struct dp_sr_ref *dp_simulcast_sr(const struct dp_consumer *c)
+{
+	if (c->sim.cur >= 0 && c->sim.cur < (int8_t)SL_SIM_LAYERS_MAX)
+		return &c->fan->sim_sr[c->sim.cur];
+	return &c->fan->sr;
+}
 
 void dp_simulcast_reset(struct dp_consumer *c)
 {

@@ -21,7 +21,9 @@
  *    a layer by exactly the producer's steps);
  *  - the VP8 picture id (15 bits) and TL0PICIDX continue by exactly one per
  *    frame across every switch, although each layer has its own;
- *  - a RTX packet of layer 0 is unwrapped as layer 0's.
+ *  - a RTX packet of layer 0 is unwrapped as layer 0's;
+ *  - the consumer's SR is mapped from its layer's SR, whatever layer came
+ *    last.
  * Waits are bounded loops; nothing is asserted about time (the fallback
  * loop sends until it happens, up to a generous bound).
  *
@@ -303,6 +305,18 @@ static void test_switching(void)
 		expect(2, 0);
 	}
 	CHECK(!rtp_pending()); /* nothing of another layer came after the last one */
+	/* SRs: layer 2 (the consumer's) sends one, then packets of every layer
+	 * with layer 2's first: the consumer's SR is mapped from layer 2's */
+	CHECK_EQ(br_send_sr(&H, &P, L_SSRC[2], 0x1122334455667788ull, L_TS0[2]), 0);
+	send_frame(2, 0);
+	send_frame(0, 0);
+	send_frame(1, 0);
+	expect(2, 0);
+	struct dp_rtcp_sr sr;
+	memset(&sr, 0, sizeof(sr));
+	CHECK_EQ(br_recv_sr(&H, &C, 20, 1, &sr), 0);
+	CHECK_EQ(sr.ssrc, C_SSRC);
+	CHECK(sr.ntp >= 0x1122334455667788ull);
 
 	/* layer 2 stops: layers 0 and 1 go on, layer 1 with a key frame every
 	 * 10th frame; the first packet the consumer gets is one of those */
