@@ -26,11 +26,14 @@
  *    an integral value such as 96.0 counts as an integer);
  *  - every codec of a producer must be of the producer's kind, payload types
  *    must be unique, an RTX codec's apt must name a media codec;
- *  - one encoding only: simulcast (more than one encoding) is REFUSED with
- *    -ENOTSUP and a message saying so; SVC (scalabilityMode on the single
+ *  - simulcast: 2..SL_SIM_LAYERS_MAX encodings, each with its own ssrc
+ *    (and optional rtx.ssrc), lowest layer first as mediasoup-client sends
+ *    them; more encodings are refused with -ENOTSUP; all encodings use the
+ *    first one's codecPayloadType. SVC (scalabilityMode on a single
  *    encoding) is accepted and forwarded as one stream;
- *  - the encoding must carry an ssrc (rid-only encodings are refused): the
- *    data plane finds producer streams by SSRC;
+ *  - every encoding must carry an ssrc: rid-only encodings (the data plane
+ *    would have to learn SSRCs from the rtp-stream-id extension) are refused
+ *    with -ENOTSUP and a message saying so;
  *  - at most SL_PT_MAP_MAX payload types (media + RTX) per producer;
  *  - two header extensions with the same id are refused;
  *  - codec parameter values compared by the matching rules (packetization-
@@ -106,9 +109,14 @@ struct cp_ortc_producer {
 	uint8_t fir;              /* ... ccm fir */
 	uint8_t tcc;              /* transport-cc: extension and feedback */
 	uint8_t n_pt;             /* entries in pt_map */
-	uint8_t pad;
-	uint32_t ssrc;            /* media SSRC, never 0 */
+	uint8_t n_layers;         /* encodings: 1, or 2..SL_SIM_LAYERS_MAX (simulcast) */
+	uint32_t ssrc;            /* media SSRC (of layer 0), never 0 */
 	uint32_t rtx_ssrc;        /* 0 = no RTX stream */
+	uint32_t layer_ssrc[SL_SIM_LAYERS_MAX];     /* [0] = ssrc; [i] layer i's */
+	uint32_t layer_rtx_ssrc[SL_SIM_LAYERS_MAX]; /* [0] = rtx_ssrc; 0 = none */
+	uint8_t codec;            /* enum sl_codec of the encoding's codec */
+	uint8_t temporal_layers;  /* T of the first scalabilityMode (1 without) */
+	uint8_t pad2[2];
 	uint32_t clock_rate;
 	struct cp_ortc_pt_pair pt_map[SL_PT_MAP_MAX]; /* media PTs first, then RTX */
 	struct sl_ext_ids ext;        /* ids the producer sends (0 = absent) */
@@ -149,7 +157,7 @@ json_t *cp_ortc_router_caps(void);
  * codec to have a router RTX codec, then fills *out (see the struct) and
  * out->consumable.
  *
- * Single encoding only (see the file comment): the media PT is the encoding's
+ * Encodings (see the file comment): the media PT is the first encoding's
  * codecPayloadType if given, else the first media codec; the RTX PT is the
  * RTX codec whose apt is that PT. An encoding rtx.ssrc without an RTX codec
  * (or the reverse) yields no RTX (rtx_ssrc = rtx_payload_type = 0).
@@ -162,6 +170,11 @@ json_t *cp_ortc_router_caps(void);
  */
 int cp_ortc_producer_parse(const char *kind, const json_t *rtp_parameters,
 			   struct cp_ortc_producer *out, char *err, size_t errlen);
+
+/* mediasoup's producer type: "simulcast" (several encodings), "svc" (one
+ * encoding whose scalabilityMode has more than one spatial layer), else
+ * "simple". Consumers of it get the same type. */
+const char *cp_ortc_producer_type(const struct cp_ortc_producer *p);
 
 /* Releases out->consumable and zeroes *p. Safe on a zeroed struct. */
 void cp_ortc_producer_clear(struct cp_ortc_producer *p);
@@ -186,7 +199,8 @@ int cp_ortc_can_consume(const struct cp_ortc_producer *p, const json_t *rtp_capa
  * kept media codec, header extensions the capabilities list with the same id
  * and uri, transport-cc feedback only with its extension (else goog-remb
  * with abs-send-time, else neither), one encoding {ssrc, rtx: {ssrc}?,
- * scalabilityMode?, maxBitrate?}, rtcp {cname, reducedSize: true, mux: true}
+ * scalabilityMode?, maxBitrate?} (for a simulcast producer scalabilityMode
+ * is "L<encodings>T<temporal layers>", as mediasoup mangles it), rtcp {cname, reducedSize: true, mux: true}
  * and no mid (see the file comment and cp_ortc_consumer_set_mid()).
  *
  * ssrc must not be 0; rtx_ssrc is used when RTX is negotiated (0 = ssrc + 1,

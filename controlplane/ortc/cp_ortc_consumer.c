@@ -196,7 +196,19 @@ static json_t *consumer_encoding(const json_t *consumable, uint32_t ssrc, uint32
 		    (!max_bitrate || json_number_value(mb) > json_number_value(max_bitrate)))
 			max_bitrate = mb;
 	}
-	/* one consumable encoding only (no simulcast), so no L<n>T<m> rewrite */
+	/* simulcast: mediasoup mangles the spatial layers into the mode, with
+	 * the temporal layers of the first encoding that has a mode (1 without) */
+	size_t n_enc = json_array_size(json_object_get(consumable, "encodings"));
+	char sim_mode[16];
+	if (n_enc > 1) {
+		unsigned int sp, tl = 1;
+		char c, t;
+		if (!mode || sscanf(mode, "%c%2u%c%2u", &c, &sp, &t, &tl) != 4 ||
+		    (c != 'L' && c != 'S') || t != 'T' || tl < 1)
+			tl = 1;
+		snprintf(sim_mode, sizeof(sim_mode), "L%zuT%u", n_enc, tl);
+		mode = sim_mode;
+	}
 	if (mode)
 		bad |= json_object_set_new(enc, "scalabilityMode", json_string(mode));
 	if (max_bitrate)

@@ -181,21 +181,110 @@ static const json_t *router_codec_of(const struct pparse *s, const json_t *codec
 	return NULL;
 }
 
-/* The single encoding: SSRCs, media and RTX payload types, feedback. */
+/* The codec the data plane must know for key frames, from a mime type. */
+static uint8_t codec_of(const char *mime)
+{
+	if (strcasecmp(mime, "video/VP8") == 0)
+		return SL_CODEC_VP8;
+	if (strcasecmp(mime, "video/VP9") == 0)
+		return SL_CODEC_VP9;
+	if (strcasecmp(mime, "video/H264") == 0)
+		return SL_CODEC_H264;
+	if (strcasecmp(mime, "audio/opus") == 0)
+		return SL_CODEC_OPUS;
+	return SL_CODEC_OTHER;
+}
+
+/* T of a scalabilityMode "L<n>T<m>" / "S<n>T<m>" (mediasoup's
+ * parseScalabilityMode), 1 when absent or not of that form. *spatial gets
+ * n (1 likewise). */
+static uint8_t mode_layers(const json_t *enc, uint8_t *spatial)
+{
+	const char *m = cp_ortc_get_str(enc, "scalabilityMode", "");
+	unsigned int sp = 0, tl = 0;
+	char c = 0, t = 0;
+
+	*spatial = 1;
+	if (sscanf(m, "%c%2u%c%2u", &c, &sp, &t, &tl) != 4 || (c != 'L' && c != 'S') ||
+	    t != 'T' || sp < 1 || tl < 1)
+		return 1;
+	*spatial = (uint8_t)sp;
+	return (uint8_t)tl;
+}
+
+/* The SSRCs of every encoding (layer), all non-zero and distinct. */
+static int layer_ssrcs(struct pparse *s, const json_t *encs, size_t n, struct cp_ortc_producer *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		const json_t *enc = json_array_get(encs, i);
+		uint32_t ssrc = (uint32_t)cp_ortc_get_int(enc, "ssrc", 0);
+		uint32_t rtx = (uint32_t)cp_ortc_get_int(json_object_get(enc, "rtx"), "ssrc", 0);
+
+		if (ssrc == 0 && n == 1)
+			return cp_ortc_errf(s->err, s->errlen, -EINVAL,
+					    "missing encoding.ssrc (rid-only encodings are not "
+					    "supported)");
+		if (rtx && rtx == ssrc && n == 1)
+			return cp_ortc_errf(s->err, s->errlen, -EINVAL,
+					    "encoding.rtx.ssrc equals encoding.ssrc");
+		if (ssrc == 0) {
+			if (json_is_string(json_object_get(enc, "rid")))
+				return cp_ortc_errf(s->err, s->errlen, -ENOTSUP,
+						    "encodings[%zu] has a rid but no ssrc: rid-based "
+						    "encodings are not supported, give each encoding "
+						    "an ssrc",
+						    i);
+			return cp_ortc_errf(s->err, s->errlen, -EINVAL,
+					    "missing encodings[%zu].ssrc", i);
+		}
+		out->layer_ssrc[i] = ssrc;
+		out->layer_rtx_ssrc[i] = rtx;
+	}
+	for (size_t i = 0; i < 2 * n; i++) {
+		uint32_t a = i < n ? out->layer_ssrc[i] : out->layer_rtx_ssrc[i - n];
+		for (size_t j = 0; a && j < i; j++) {
+			uint32_t b = j < n ? out->layer_ssrc[j] : out->layer_rtx_ssrc[j - n];
+			if (a == b)
+				return cp_ortc_errf(s->err, s->errlen, -EINVAL,
+						    "ssrc %u appears twice in the encodings",
+						    (unsigned int)a);
+		}
+	}
+	return 0;
+}
+
+/* The encodings: SSRCs of each layer, media and RTX payload types (those
+ * of the first encoding, for all), feedback. */
 static int pick_encoding(struct pparse *s, struct cp_ortc_producer *out)
 {
 	json_t *encs = json_object_get(s->params, "encodings");
 	size_t n = json_array_size(encs);
+	uint8_t spatial = 1;
+	int r;
 
-	if (n > 1)
+	if (n > SL_SIM_LAYERS_MAX)
 		return cp_ortc_errf(s->err, s->errlen, -ENOTSUP,
-				    "simulcast (%zu encodings) is not supported: send one encoding", n);
+				    "simulcast with %zu encodings is not supported (at most %u)", n,
+				    SL_SIM_LAYERS_MAX);
 	const json_t *enc = json_array_get(encs, 0); /* NULL when none: mediasoup's {} */
-	out->ssrc = (uint32_t)cp_ortc_get_int(enc, "ssrc", 0);
-	if (out->ssrc == 0)
+	if (n == 0)
 		return cp_ortc_errf(s->err, s->errlen, -EINVAL,
 				    "missing encoding.ssrc (rid-only encodings are not supported)");
-	uint32_t rtx_ssrc = (uint32_t)cp_ortc_get_int(json_object_get(enc, "rtx"), "ssrc", 0);
+	if ((r = layer_ssrcs(s, encs, n, out)) != 0)
+		return r;
+	for (size_t i = 0; i < n && out->temporal_layers == 0; i++)
+		if (cp_ortc_truthy(json_object_get(json_array_get(encs, i), "scalabilityMode")))
+			out->temporal_layers = mode_layers(json_array_get(encs, i), &spatial);
+	if (out->temporal_layers == 0)
+		out->temporal_layers = 1;
+	if (n > 1 && spatial > 1)
+		return cp_ortc_errf(s->err, s->errlen, -ENOTSUP,
+				    "simulcast of SVC encodings (%u spatial layers each) is not "
+				    "supported",
+				    spatial);
+	out->n_layers = (uint8_t)n;
+	out->ssrc = out->layer_ssrc[0];
+	uint32_t rtx_ssrc = out->layer_rtx_ssrc[0];
 	int want_pt = (int)cp_ortc_get_int(enc, "codecPayloadType", -1);
 
 	for (size_t i = 0; i < s->n_codecs && !s->primary; i++) {
@@ -210,6 +299,10 @@ static int pick_encoding(struct pparse *s, struct cp_ortc_producer *out)
 	out->router_pt = (uint8_t)cap_pt(router_codec_of(s, s->primary));
 	out->clock_rate = (uint32_t)cp_ortc_get_int(s->primary, "clockRate", 0);
 	out->channels = (uint8_t)cp_ortc_get_int(s->primary, "channels", 0);
+	out->codec = codec_of(cp_ortc_get_str(s->primary, "mimeType", ""));
+	if (n > 1 && out->kind != SL_KIND_VIDEO)
+		return cp_ortc_errf(s->err, s->errlen, -ENOTSUP,
+				    "simulcast (%zu encodings) of audio is not supported", n);
 	for (size_t i = 0; i < s->n_codecs; i++) {
 		const json_t *c = codec_at(s, i);
 		if (cp_ortc_is_rtx(c) && codec_apt(c) == out->payload_type) {
@@ -219,18 +312,27 @@ static int pick_encoding(struct pparse *s, struct cp_ortc_producer *out)
 		}
 	}
 	if (rtx_ssrc && out->rtx_payload_type) {
-		if (rtx_ssrc == out->ssrc)
-			return cp_ortc_errf(s->err, s->errlen, -EINVAL,
-					    "encoding.rtx.ssrc equals encoding.ssrc");
 		out->rtx_ssrc = rtx_ssrc;
-	} else {
+	} else if (n == 1 || !out->rtx_payload_type) {
 		out->rtx_payload_type = 0;
 		out->router_rtx_pt = 0;
 	}
+	if (!out->rtx_payload_type)
+		memset(out->layer_rtx_ssrc, 0, sizeof(out->layer_rtx_ssrc));
 	out->nack = cp_ortc_has_fb(s->primary, "nack", "");
 	out->pli = cp_ortc_has_fb(s->primary, "nack", "pli");
 	out->fir = cp_ortc_has_fb(s->primary, "ccm", "fir");
 	return 0;
+}
+
+const char *cp_ortc_producer_type(const struct cp_ortc_producer *p)
+{
+	if (p->n_layers > 1)
+		return "simulcast";
+	const json_t *enc = json_array_get(json_object_get(p->consumable, "encodings"), 0);
+	uint8_t spatial = 1;
+	mode_layers(enc, &spatial);
+	return spatial > 1 ? "svc" : "simple";
 }
 
 /* Header extension ids (producer's and the router's), unique ids. */
@@ -361,7 +463,7 @@ static int consumable_encodings(const struct pparse *s, const struct cp_ortc_pro
 		json_object_del(c, "rid");
 		json_object_del(c, "rtx");
 		json_object_del(c, "codecPayloadType");
-		bad |= json_object_set_new(c, "ssrc", json_integer(p->ssrc));
+		bad |= json_object_set_new(c, "ssrc", json_integer(p->layer_ssrc[i]));
 		bad |= json_array_append_new(out, c);
 	}
 	return bad;
@@ -461,4 +563,12 @@ void cp_ortc_producer_to_msg(const struct cp_ortc_producer *p, uint32_t producer
 	m->pli = p->pli;
 	m->fir = p->fir;
 	m->tcc = p->tcc;
+	m->codec = p->codec;
+	if (p->n_layers > 1) {
+		m->n_layers = p->n_layers;
+		for (unsigned int i = 0; i < p->n_layers && i < SL_SIM_LAYERS_MAX; i++) {
+			m->layer_ssrc[i] = p->layer_ssrc[i];
+			m->layer_rtx_ssrc[i] = p->layer_rtx_ssrc[i];
+		}
+	}
 }

@@ -299,8 +299,8 @@ static enum cp_sig_code h_consume(struct cp_signal *s, struct cp_peer *p, json_t
 		return code;
 	*resp = json_pack("{s{sssssssosssbsb}}", "consumer", "id", c->id, "producerId", pr->id,
 			  "kind", pr->ortc.kind == SL_KIND_AUDIO ? "audio" : "video",
-			  "rtpParameters", params, "type", "simple", "producerPaused", pr->paused,
-			  "e2eeEnabled", 1);
+			  "rtpParameters", params, "type", cp_ortc_producer_type(&pr->ortc),
+			  "producerPaused", pr->paused, "e2eeEnabled", 1);
 	return CP_SIG_OK;
 }
 

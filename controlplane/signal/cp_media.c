@@ -40,9 +40,27 @@ static int ssrc_taken(struct cp_peer *p, const struct cp_transport *t, uint32_t 
 	cp_list_for_each_safe(l, tmp, &p->producers)
 	{
 		struct cp_producer *o = cp_container_of(l, struct cp_producer, peer_link);
-		if (o->t == t && (o->ortc.ssrc == ssrc || o->ortc.rtx_ssrc == ssrc))
+		if (o->t != t)
+			continue;
+		if (o->ortc.ssrc == ssrc || o->ortc.rtx_ssrc == ssrc)
 			return 1;
+		for (unsigned int i = 0; i < o->ortc.n_layers && i < SL_SIM_LAYERS_MAX; i++)
+			if (o->ortc.layer_ssrc[i] == ssrc || o->ortc.layer_rtx_ssrc[i] == ssrc)
+				return 1;
 	}
+	return 0;
+}
+
+/* Whether any SSRC of pr (every simulcast layer's, media and RTX) is taken. */
+static int any_ssrc_taken(struct cp_peer *p, const struct cp_transport *t,
+			  const struct cp_producer *pr)
+{
+	if (ssrc_taken(p, t, pr->ortc.ssrc) || ssrc_taken(p, t, pr->ortc.rtx_ssrc))
+		return 1;
+	for (unsigned int i = 1; i < pr->ortc.n_layers && i < SL_SIM_LAYERS_MAX; i++)
+		if (ssrc_taken(p, t, pr->ortc.layer_ssrc[i]) ||
+		    ssrc_taken(p, t, pr->ortc.layer_rtx_ssrc[i]))
+			return 1;
 	return 0;
 }
 
@@ -50,7 +68,7 @@ static enum cp_sig_code producer_check(struct cp_signal *s, struct cp_peer *p,
 				       struct cp_transport *t, struct cp_producer *pr, char *err,
 				       size_t errlen)
 {
-	if (ssrc_taken(p, t, pr->ortc.ssrc) || ssrc_taken(p, t, pr->ortc.rtx_ssrc)) {
+	if (any_ssrc_taken(p, t, pr)) {
 		snprintf(err, errlen, "an ssrc of these rtpParameters is already used by another "
 				      "producer of this transport");
 		return CP_SIG_BAD_REQUEST;
@@ -126,8 +144,9 @@ enum cp_sig_code cp_producer_create(struct cp_signal *s, struct cp_peer *p, stru
 	cp_placement_add(&s->place, t->lcore, 0, 1, 0);
 	CP_INFO_IDS(p->room->channel_id, p->id, t->id,
 		    "signal: producer %s (%s, peer %s, transport %s): id %u, ssrc %u, rtx ssrc %u, "
-		    "pt %u -> %u", pr->id, kind, p->id, t->id, pr->pid, pr->ortc.ssrc,
-		    pr->ortc.rtx_ssrc, pr->ortc.payload_type, pr->ortc.router_pt);
+		    "pt %u -> %u, %u layer(s)", pr->id, kind, p->id, t->id, pr->pid, pr->ortc.ssrc,
+		    pr->ortc.rtx_ssrc, pr->ortc.payload_type, pr->ortc.router_pt,
+		    (unsigned int)(pr->ortc.n_layers ? pr->ortc.n_layers : 1));
 	*out = pr;
 	return CP_SIG_OK;
 }

@@ -162,11 +162,9 @@ static void kf_send(struct dp_media *md, struct dp_producer *p, struct dp_transp
 	}
 }
 
-int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id)
+/* The request of one stream (a producer, or one simulcast layer). */
+static int kf_one(struct dp_media *md, struct dp_producer *p)
 {
-	struct dp_producer *p = dp_htab_get(&md->prod_id, producer_id);
-	if (!p)
-		return -ENOENT;
 	struct dp_transport *t = dp_tp_get(md, p->transport_id);
 	if (!t)
 		return -ENOENT;
@@ -178,6 +176,21 @@ int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id)
 	}
 	kf_send(md, p, t, now);
 	return 0;
+}
+
+/* A simulcast producer: every layer is asked (dp_simulcast.c), each within
+ * its own window. */
+int dp_feedback_keyframe(struct dp_media *md, uint32_t producer_id)
+{
+	struct dp_producer *p = dp_htab_get(&md->prod_id, producer_id);
+	if (!p)
+		return -ENOENT;
+	for (unsigned int l = 1; l < p->n_layers; l++) {
+		struct dp_producer *q = dp_htab_get(&md->prod_id, dp_sim_key(producer_id, l));
+		if (q)
+			kf_one(md, q);
+	}
+	return kf_one(md, p);
 }
 
 void dp_feedback_kf_timer(struct dp_media *md, uint64_t now_ns)
@@ -538,7 +551,7 @@ void dp_feedback_timer(struct dp_media *md, uint64_t now_ns)
  * the producer stream its timestamps come from. */
 static int consumer_sr(const struct dp_consumer *c, uint64_t now_ns, struct dp_rtcp_sr *sr)
 {
-	const struct dp_sr_ref *ref = &c->fan->sr;
+	const struct dp_sr_ref *ref = dp_simulcast_sr(c); /* a simulcast layer's, or the fan's */
 	if (c->paused || !c->packets || !ref->valid || !c->seq.started ||
 	    c->seq.src_ssrc != ref->ssrc)
 		return -1;

@@ -46,6 +46,8 @@ struct fwd_pkt {
 	uint32_t abs24;             /* abs-send-time of now, 6.18 fixed point */
 	struct dp_rtp_info ri;
 	struct sl_ext_ids ext;      /* producer's extension ids */
+	uint8_t layer;              /* simulcast: spatial layer (dp_simulcast.c) */
+	uint8_t sim;                /* DP_SIM_PKT_* flags, 0: not simulcast */
 };
 
 /* Producer ids -> consumer ids for the elements a consumer keeps. */
@@ -193,6 +195,9 @@ static uint32_t write_copy(struct dp_media *md, struct dp_consumer *c, struct dp
 		dp_rtp_set_seq(d, tag->seq);
 	}
 	dp_rtp_set_ts(d, ts);
+	if (f->sim & DP_SIM_PKT_VP8) /* picture ids continuous across layer switches */
+		dp_simulcast_vp8(c, d + f->ri.payload_off + (rtx ? DP_RTP_RTX_OSN_LEN : 0u),
+				 f->ri.payload_len, f->sim);
 	if (f->ri.ext_form == DP_RTP_EXT_ONE || f->ri.ext_form == DP_RTP_EXT_TWO) {
 		if (!c->map_valid || memcmp(&c->map_from, &f->ext, sizeof(f->ext)) != 0)
 			build_ext_map(c, &f->ext);
@@ -219,6 +224,9 @@ static void forward_one(struct dp_media *md, struct dp_consumer *c, const struct
 		return;
 	}
 	unsigned int why = consumer_blocked(c, ct);
+	/* simulcast: one layer per consumer, the others are not for it */
+	if (!why && f->sim && !dp_simulcast_pick(md, c, f->layer, f->sim))
+		return;
 	uint8_t pt = c->pt_map[f->ri.pt];
 	if (!why && pt == 0xff)
 		why = SL_DROP_PT_UNMAPPED;
@@ -242,8 +250,10 @@ static void forward_one(struct dp_media *md, struct dp_consumer *c, const struct
 		dp_nack_sent(c->nk, &tag);
 }
 
-static void forward_fan(struct dp_media *md, const struct dp_fan *fan, struct fwd_pkt *f)
+static void forward_fan(struct dp_media *md, struct dp_fan *fan, struct fwd_pkt *f)
 {
+	if (f->sim)
+		dp_simulcast_seen(fan, f->layer, md->now_ns);
 	if (fan->rtx) /* a consumer may NACK it: keep a copy */
 		dp_nack_keep(fan->rtx, f->rtp, f->len, &f->ri, &f->ext, md->now_ns);
 	for (struct dp_consumer *c = fan->head; c; c = c->next)
@@ -278,7 +288,7 @@ static int ext_ok(const uint8_t *p, const struct dp_rtp_info *ri)
 
 /* Hands references of the plaintext to the other lcores of the mask. */
 static void fanout_remote(struct dp_media *md, const struct dp_producer *p, struct rte_mbuf *m,
-			  uint32_t rtp_off, uint32_t rtp_len)
+			  uint32_t rtp_off, uint32_t rtp_len, uint8_t sim)
 {
 	uint64_t mask = p->lcore_mask;
 	if (!mask)
@@ -292,6 +302,8 @@ static void fanout_remote(struct dp_media *md, const struct dp_producer *p, stru
 	h.u.fan.rtp_len = (uint16_t)rtp_len;
 	h.u.fan.ext = p->ext;
 	h.u.fan.sr = p->sr;
+	h.layer = p->layer;
+	h.sim = sim;
 	/* one reference per receiving lcore, taken before any can free it */
 	rte_mbuf_refcnt_update(m, (int16_t)__builtin_popcountll(mask));
 	while (mask) {
@@ -387,9 +399,12 @@ void dp_forward_rtp(struct dp_media *md, struct dp_transport *t, struct rte_mbuf
 	if (prod->ext.audio_level) /* RFC 6464 level for the active speaker */
 		dp_level_rx(prod, p, &f.ri);
 
-	fanout_remote(md, prod, m, u->payload_off, len);
+	uint8_t sim = dp_simulcast_classify(prod, p, &f.ri);
+	fanout_remote(md, prod, m, u->payload_off, len, sim);
 	struct dp_fan *fan = dp_htab_get(&md->fans, prod->id);
 	if (fan) {
+		f.layer = prod->layer;
+		f.sim = sim;
 		fan->sr = prod->sr;
 		f.rtp = p;
 		f.len = len;
@@ -422,6 +437,8 @@ void dp_forward_fanout_in(struct dp_media *md, const struct dp_handoff *h)
 	}
 	fan->sr = h->u.fan.sr;
 	fan->src_lcore = (uint8_t)(h->src + 1u); /* where its key-frame requests go */
+	f.layer = h->layer;
+	f.sim = h->sim;
 	f.abs24 = abs_send_time_now();
 	forward_fan(md, fan, &f);
 	rte_pktmbuf_free(h->m);
@@ -454,6 +471,9 @@ int dp_forward_resend(struct dp_media *md, struct dp_consumer *c, const struct d
 		return -1;
 	}
 	uint32_t ts = f.ri.ts + c->seq.ts_off; /* as dp_seqmap mapped it */
+	/* simulcast VP8: the same picture-id rewrite as the first time */
+	f.sim = c->sim.vp8 ? (uint8_t)(DP_SIM_PKT | DP_SIM_PKT_VP8 | DP_SIM_PKT_RESEND) : 0;
+	f.layer = 0;
 	struct dp_fwd_tag t = *tag;
 	uint32_t len;
 	if (c->rtx_ssrc) {

@@ -209,6 +209,38 @@ struct dp_producer {
 	struct dp_prod_stats st; /* dp_stats.c */
 	struct dp_nack_rx *nk; /* missing seqs to NACK (dp_nack.c); NULL: no nack */
 	struct dp_prod_level lvl; /* dp_level.c, used when ext.audio_level != 0 */
+	/* simulcast (dp_simulcast.c): one dp_producer per spatial layer, all with
+	 * the same id; layer 0 is in prod_id under id, layer l under
+	 * dp_sim_key(id, l). n_layers 1: an ordinary producer. */
+	uint8_t layer;
+	uint8_t n_layers;
+	uint8_t codec;         /* enum sl_codec */
+	uint8_t pad5[5];
+};
+
+/* The prod_id key of layer l of producer id (l = 0: id itself). */
+static inline uint64_t dp_sim_key(uint32_t id, unsigned int l)
+{
+	return (uint64_t)l << 32 | id;
+}
+
+#define DP_SIM_ABSENT_NS 1000000000ull   /* a layer without packets this long is absent */
+#define DP_SIM_KF_RETRY_NS 1000000000ull /* key-frame request repeated while the switch waits */
+
+/* A consumer's layer choice (dp_simulcast.c), used when its producer is
+ * simulcast (the packets say so). */
+struct dp_sim_cons {
+	int8_t cur;            /* spatial layer forwarded; -1 = none: wait for a key frame */
+	int8_t target;         /* layer to switch to (the fan's best); -1 = none */
+	uint8_t vp8;           /* its packets are VP8: picture id / TL0PICIDX rewritten */
+	uint8_t vp8_resync;    /* the next fresh VP8 packet rebases the offsets */
+	uint32_t switches;     /* layer changes made */
+	uint64_t kf_ns;        /* last key-frame request for a switch; 0 = never */
+	uint16_t pid_off;      /* out picture id = in + pid_off (mod 2^7 / 2^15) */
+	uint16_t last_pid;     /* newest out picture id */
+	uint8_t tl0_off;       /* out TL0PICIDX = in + tl0_off (mod 2^8) */
+	uint8_t last_tl0;
+	uint8_t have_pid, have_tl0; /* last_pid / last_tl0 are valid */
 };
 
 /* Transport-wide congestion control receive state of a producer transport
@@ -254,6 +286,7 @@ struct dp_consumer {
 	uint64_t octets;            /* RTP payload octets sent (SR octet count) */
 	struct dp_cons_stats st;    /* dp_stats.c */
 	struct dp_nack_cons *nk;    /* send log for NACKs (dp_nack.h); NULL: no nack */
+	struct dp_sim_cons sim;     /* dp_simulcast.c */
 };
 
 /* The consumers this lcore holds for one producer id. */
@@ -266,6 +299,9 @@ struct dp_fan {
 	uint64_t kf_fwd_ns;         /* last consumer key-frame request passed on; 0 = never */
 	uint8_t src_lcore;          /* 1 + index of the producer's lcore (from its
 				     * fan-out descriptors), 0 = not known (yet) */
+	int8_t sim_best;            /* simulcast: highest layer receiving, -1 = none */
+	uint64_t sim_ns[SL_SIM_LAYERS_MAX]; /* last packet of each layer; 0 = none */
+	struct dp_sr_ref sim_sr[SL_SIM_LAYERS_MAX]; /* each layer's SR, as of its last packet */
 };
 
 /* What travels with an mbuf between lcores. */
@@ -279,7 +315,8 @@ struct dp_handoff {
 	struct rte_mbuf *m;  /* NULL for KEYFRAME */
 	uint8_t kind;
 	uint8_t src;         /* index of the sending lcore */
-	uint8_t pad[2];
+	uint8_t layer;       /* FANOUT of a simulcast producer: spatial layer */
+	uint8_t sim;         /* FANOUT: DP_SIM_PKT_* flags (0: not simulcast) */
 	uint32_t producer_id;  /* FANOUT */
 	union {
 		struct dp_udp_info udp; /* RAW: as dp_net_input saw it */
@@ -512,6 +549,41 @@ void dp_level_rx(struct dp_producer *prod, const uint8_t *rtp, const struct dp_r
 /* Every SL_LEVELS_INTERVAL_MS: one SL_MSG_AUDIO_LEVELS per SL_LEVELS_MAX
  * producers that counted packets, their intervals restarted. */
 void dp_level_timer(struct dp_media *md, uint64_t now_ns);
+
+/* dp_simulcast.c: layers of simulcast producers and the consumers' choice */
+#define DP_SIM_PKT 1u        /* the packet is of a simulcast producer */
+#define DP_SIM_PKT_KEY 2u    /* ... and starts a key frame of its layer */
+#define DP_SIM_PKT_VP8 4u    /* ... and is VP8 */
+#define DP_SIM_PKT_RESEND 8u /* a resend (NACK): rewrite as before, change no state */
+/* The DP_SIM_PKT_* flags of a producer packet (payload parsed in ri). 0
+ * for a producer that is not simulcast. */
+uint8_t dp_simulcast_classify(const struct dp_producer *p, const uint8_t *rtp,
+			      const struct dp_rtp_info *ri);
+/* Whether a payload of codec (enum sl_codec) starts a key frame. */
+int dp_simulcast_is_key(uint8_t codec, const uint8_t *pl, uint32_t len);
+/* A packet of layer arrived for fan's consumers at now_ns (fan->sr is the
+ * SR of its layer): the fan's best layer (highest not absent) and that
+ * layer's SR updated. */
+void dp_simulcast_seen(struct dp_fan *fan, uint8_t layer, uint64_t now_ns);
+/* Whether consumer c forwards this packet (layer, flags): its current
+ * layer, or a key frame of a better layer it switches to. A change of
+ * target asks the producer for a key frame. */
+int dp_simulcast_pick(struct dp_media *md, struct dp_consumer *c, uint8_t layer, uint8_t flags);
+/* The VP8 payload descriptor of a copy for c (len bytes at pl): picture
+ * id and TL0PICIDX shifted so that they continue across layer switches
+ * (a switch rebases them: last + 1). flags: the packet's DP_SIM_PKT_*. */
+void dp_simulcast_vp8(struct dp_consumer *c, uint8_t *pl, uint32_t len, uint8_t flags);
+/* The producer SR c's SRs are mapped from: its layer's (simulcast), else
+ * the fan's. */
+const struct dp_sr_ref *dp_simulcast_sr(const struct dp_consumer *c);
+/* c is resumed (or new): it starts again on a key frame. */
+void dp_simulcast_reset(struct dp_consumer *c);
+/* Command side: a simulcast PRODUCER_ADD (a->n_layers > 1) on transport
+ * tid is acceptable: at most SL_SIM_LAYERS_MAX layers, layer 0 = ssrc /
+ * rtx_ssrc, media SSRCs non-zero, all SSRCs distinct and new on tid.
+ * 0, -EINVAL or -EEXIST. */
+int dp_simulcast_check(const struct dp_media *md, uint32_t tid,
+		       const struct sl_msg_producer_add *a);
 
 /* dp_media.c: the input dispatch after the port-owner check */
 void dp_media_input_local(struct dp_media *md, struct rte_mbuf *m, const struct dp_udp_info *u);

@@ -27,66 +27,111 @@ static uint64_t ssrc_key(uint32_t tid, uint32_t ssrc)
 	return (uint64_t)tid << 32 | ssrc;
 }
 
-int dp_producer_add(struct dp_media *md, const struct sl_msg *cmd)
+/* One stream of a producer: layer l with its SSRCs (calloc'ed, nack state
+ * made), or NULL. */
+static struct dp_producer *producer_new(uint32_t tid, const struct sl_msg_producer_add *a,
+					unsigned int l, unsigned int n)
 {
-	const struct sl_msg_producer_add *a = &cmd->u.producer_add;
-	uint32_t tid = cmd->h.transport_id;
-	struct dp_transport *t = dp_tp_get(md, tid);
-
-	if (!t)
-		return -ENOENT;
-	if (dp_htab_get(&md->prod_id, a->producer_id))
-		return -EEXIST;
-	if (a->rtx_ssrc == a->ssrc || dp_htab_get(&md->prod_ssrc, ssrc_key(tid, a->ssrc)) ||
-	    (a->rtx_ssrc && dp_htab_get(&md->prod_ssrc, ssrc_key(tid, a->rtx_ssrc))))
-		return -EEXIST;
-	if (dp_htab_reserve(&md->prod_id, md->prod_id.count + 1) ||
-	    dp_htab_reserve(&md->prod_ssrc, md->prod_ssrc.count + 2))
-		return -ENOMEM;
-	if (a->ext.transport_cc && dp_feedback_tcc_enable(t) != 0)
-		return -ENOMEM;
 	struct dp_producer *p = calloc(1, sizeof(*p));
 	if (!p)
-		return -ENOMEM;
+		return NULL;
 	p->id = a->producer_id;
 	p->transport_id = tid;
-	p->ssrc = a->ssrc;
-	p->rtx_ssrc = a->rtx_ssrc;
+	p->ssrc = n > 1 ? a->layer_ssrc[l] : a->ssrc;
+	p->rtx_ssrc = n > 1 ? a->layer_rtx_ssrc[l] : a->rtx_ssrc;
 	p->kind = a->kind;
 	p->pt = a->payload_type;
 	p->rtx_pt = a->rtx_payload_type;
 	p->clock_rate = a->clock_rate;
 	p->ext = a->ext;
 	p->fir_only = a->fir && !a->pli;
+	p->layer = (uint8_t)l;
+	p->n_layers = (uint8_t)n;
+	p->codec = a->codec;
 	if (dp_nack_producer_add(p, a) != 0) {
 		free(p);
-		return -ENOMEM;
+		return NULL;
 	}
-	/* cannot fail after the reserve */
-	dp_htab_put(&md->prod_id, p->id, p);
-	dp_htab_put(&md->prod_ssrc, ssrc_key(tid, p->ssrc), p);
-	if (p->rtx_ssrc)
-		dp_htab_put(&md->prod_ssrc, ssrc_key(tid, p->rtx_ssrc), p);
-	t->n_producers++;
-	md->lc->ctr->producers++;
-	return 0;
+	return p;
 }
 
-int dp_producer_remove(struct dp_media *md, uint32_t producer_id)
+/* Removes one stream (layer) from the tables and frees it. */
+static void producer_free(struct dp_media *md, struct dp_producer *p)
 {
-	struct dp_producer *p = dp_htab_del(&md->prod_id, producer_id);
-	if (!p)
-		return -ENOENT;
+	dp_htab_del(&md->prod_id, dp_sim_key(p->id, p->layer));
 	dp_htab_del(&md->prod_ssrc, ssrc_key(p->transport_id, p->ssrc));
 	if (p->rtx_ssrc)
 		dp_htab_del(&md->prod_ssrc, ssrc_key(p->transport_id, p->rtx_ssrc));
 	struct dp_transport *t = dp_tp_get(md, p->transport_id);
 	if (t)
 		t->n_producers--;
-	md->lc->ctr->producers--;
 	dp_feedback_kf_forget(md, p);
 	dp_nack_producer_free(p);
 	free(p);
+}
+
+/* A simulcast producer is one stream per layer (see struct dp_producer);
+ * t->n_producers counts streams, the lcore's producers counter producers. */
+int dp_producer_add(struct dp_media *md, const struct sl_msg *cmd)
+{
+	const struct sl_msg_producer_add *a = &cmd->u.producer_add;
+	uint32_t tid = cmd->h.transport_id;
+	struct dp_transport *t = dp_tp_get(md, tid);
+	unsigned int n = a->n_layers > 1 ? a->n_layers : 1;
+	struct dp_producer *ps[SL_SIM_LAYERS_MAX];
+
+	if (!t)
+		return -ENOENT;
+	if (dp_htab_get(&md->prod_id, a->producer_id))
+		return -EEXIST;
+	if (n > 1) {
+		int r = dp_simulcast_check(md, tid, a);
+		if (r)
+			return r;
+	} else if (a->rtx_ssrc == a->ssrc || dp_htab_get(&md->prod_ssrc, ssrc_key(tid, a->ssrc)) ||
+		   (a->rtx_ssrc && dp_htab_get(&md->prod_ssrc, ssrc_key(tid, a->rtx_ssrc)))) {
+		return -EEXIST;
+	}
+	if (dp_htab_reserve(&md->prod_id, md->prod_id.count + n) ||
+	    dp_htab_reserve(&md->prod_ssrc, md->prod_ssrc.count + 2 * n))
+		return -ENOMEM;
+	if (a->ext.transport_cc && dp_feedback_tcc_enable(t) != 0)
+		return -ENOMEM;
+	for (unsigned int l = 0; l < n; l++) {
+		ps[l] = producer_new(tid, a, l, n);
+		if (!ps[l]) {
+			while (l-- > 0) {
+				dp_nack_producer_free(ps[l]);
+				free(ps[l]);
+			}
+			return -ENOMEM;
+		}
+	}
+	/* cannot fail after the reserve */
+	for (unsigned int l = 0; l < n; l++) {
+		struct dp_producer *p = ps[l];
+		dp_htab_put(&md->prod_id, dp_sim_key(p->id, l), p);
+		dp_htab_put(&md->prod_ssrc, ssrc_key(tid, p->ssrc), p);
+		if (p->rtx_ssrc)
+			dp_htab_put(&md->prod_ssrc, ssrc_key(tid, p->rtx_ssrc), p);
+		t->n_producers++;
+	}
+	md->lc->ctr->producers++;
+	return 0;
+}
+
+int dp_producer_remove(struct dp_media *md, uint32_t producer_id)
+{
+	struct dp_producer *p = dp_htab_get(&md->prod_id, producer_id);
+	if (!p)
+		return -ENOENT;
+	for (unsigned int l = 1; l < p->n_layers; l++) {
+		struct dp_producer *q = dp_htab_get(&md->prod_id, dp_sim_key(producer_id, l));
+		if (q)
+			producer_free(md, q);
+	}
+	producer_free(md, p);
+	md->lc->ctr->producers--;
 	return 0;
 }
 
@@ -97,6 +142,11 @@ int dp_producer_fanout(struct dp_media *md, const struct sl_msg *cmd)
 	if (!p)
 		return -ENOENT;
 	/* our own consumers are found in our fan list; never hand to ourselves */
+	for (unsigned int l = 1; l < p->n_layers; l++) {
+		struct dp_producer *q = dp_htab_get(&md->prod_id, dp_sim_key(p->id, l));
+		if (q)
+			q->lcore_mask = f->lcore_mask & ~(1ull << md->lc->index);
+	}
 	p->lcore_mask = f->lcore_mask & ~(1ull << md->lc->index);
 	return 0;
 }
@@ -151,8 +201,11 @@ int dp_consumer_add(struct dp_media *md, const struct sl_msg *cmd)
 	for (unsigned int i = 0; i < a->n_pt && i < SL_PT_MAP_MAX; i++)
 		c->pt_map[a->pt_map[i].from & 0x7f] = a->pt_map[i].to & 0x7f;
 	dp_seqmap_init(&c->seq);
-	if (new_fan)
+	dp_simulcast_reset(c);
+	if (new_fan) {
+		fan->sim_best = -1;
 		dp_htab_put(&md->fans, fan->producer_id, fan);
+	}
 	dp_htab_put(&md->cons_id, c->id, c);
 	dp_htab_put(&md->cons_ssrc, ssrc_key(t->id, c->ssrc), c);
 	c->fan = fan;
@@ -196,8 +249,10 @@ int dp_consumer_pause(struct dp_media *md, uint32_t consumer_id, int paused)
 	struct dp_consumer *c = dp_htab_get(&md->cons_id, consumer_id);
 	if (!c)
 		return -ENOENT;
-	if (c->paused && !paused)
+	if (c->paused && !paused) {
 		dp_seqmap_resync(&c->seq); /* continue at last sent + 1 */
+		dp_simulcast_reset(c);     /* simulcast: restart on a key frame */
+	}
 	c->paused = (uint8_t)(paused != 0);
 	return 0;
 }

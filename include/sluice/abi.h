@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #define SL_ABI_MAGIC 0x4843554c53ULL /* "SLUCH" little-endian */
-#define SL_ABI_VERSION 4u /* 3: SL_MSG_AUDIO_LEVELS; 4: SL_MSG_LIST_OBJECTS/OBJECT_LIST */
+#define SL_ABI_VERSION 5u /* 3: SL_MSG_AUDIO_LEVELS; 4: SL_MSG_LIST_OBJECTS/OBJECT_LIST; 5: simulcast layers in PRODUCER_ADD */
 
 #define SL_SHM_NAME_DEFAULT "/sluice"
 #define SL_MAX_LCORES 64u
@@ -47,6 +47,7 @@
 #define SL_SRTP_MASTER_MAX 46u /* key (<= 32) + salt (<= 14) */
 #define SL_PT_MAP_MAX 8u
 #define SL_EXT_MAP_MAX 8u
+#define SL_SIM_LAYERS_MAX 4u /* simulcast encodings (spatial layers) per producer */
 #define SL_INVALID_ID 0xffffffffu
 
 /* ------------------------------------------------------------------ */
@@ -320,6 +321,16 @@ struct sl_msg_srtp_keys {
 
 enum sl_media_kind { SL_KIND_AUDIO = 1, SL_KIND_VIDEO = 2 };
 
+/* The media codec of a producer, as far as the data plane must know it
+ * (key frames of simulcast layers). Append only. */
+enum sl_codec {
+	SL_CODEC_OTHER = 0, /* key frames not recognised */
+	SL_CODEC_OPUS = 1,
+	SL_CODEC_VP8 = 2,
+	SL_CODEC_VP9 = 3,
+	SL_CODEC_H264 = 4,
+};
+
 /* Header-extension ids a stream uses (0 = not negotiated). */
 struct sl_ext_ids {
 	uint8_t mid;
@@ -348,6 +359,16 @@ struct sl_msg_producer_add {
 	uint8_t pli;
 	uint8_t fir;
 	uint8_t tcc;            /* transport-cc negotiated */
+	/* appended in ABI 4: simulcast. n_layers 0 or 1: one stream (ssrc,
+	 * rtx_ssrc; the arrays are ignored). 2..SL_SIM_LAYERS_MAX: one stream
+	 * per spatial layer, lowest first; layer_ssrc[0] == ssrc and
+	 * layer_rtx_ssrc[0] == rtx_ssrc; every SSRC non-zero and distinct
+	 * (an rtx SSRC may be 0: that layer has no RTX). */
+	uint8_t n_layers;
+	uint8_t codec;          /* enum sl_codec */
+	uint8_t pad2[2];
+	uint32_t layer_ssrc[SL_SIM_LAYERS_MAX];
+	uint32_t layer_rtx_ssrc[SL_SIM_LAYERS_MAX];
 };
 
 struct sl_msg_producer_remove {

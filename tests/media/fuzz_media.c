@@ -12,7 +12,8 @@
  * Per input, from scratch: transports P (lcore 0, producer 1), C1 (lcore 1),
  * C2 (lcore 0), Q (lcore 1, producer 2), all keyed and ICE-connected;
  * consumers of both producers on C1 and C2 (all with nack, those on C1
- * with RTX); fan-out masks across lcores; producers with nack.
+ * with RTX); fan-out masks across lcores; producers with nack; producer 1
+ * is simulcast (VP8, layers 0x1000 / 0x1100 / 0x1200, RTX 0x2000 / 0x2100).
  *
  * The input is a list of operations (first byte of each: the operation in
  * bits 0-2, parameters above):
@@ -288,6 +289,14 @@ static void room_up(void)
 		m.u.producer_add.ext.transport_cc = 3;
 		m.u.producer_add.ext.audio_level = 4;
 		m.u.producer_add.nack = 1;
+		if (p == 0) { /* producer 1: three VP8 simulcast layers (dp_simulcast.c) */
+			m.u.producer_add.n_layers = 3;
+			m.u.producer_add.codec = SL_CODEC_VP8;
+			for (unsigned int l = 0; l < 3; l++)
+				m.u.producer_add.layer_ssrc[l] = 0x1000u + 0x100u * l;
+			m.u.producer_add.layer_rtx_ssrc[0] = 0x2000;
+			m.u.producer_add.layer_rtx_ssrc[1] = 0x2100;
+		}
 		if (cmd(T_LCORE[t], &m) != 0)
 			die("producer");
 		for (unsigned int c = 0; c < 2; c++) {

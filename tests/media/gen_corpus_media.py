@@ -137,8 +137,36 @@ def frame(dst_port=40000, src_ip=(198, 18, 1, 9), udp_payload=b"\x80\x60" + b"x"
     return bytes(f)
 
 
+def vp8(key, pid=5, tl0=9, start=True, x=True):
+    """A VP8 payload: descriptor (X, I with a 15-bit picture id, L), then
+    the payload header (P bit clear on a key frame) and filler."""
+    if not x:
+        return bytes([0x10 if start else 0, 0 if key else 1]) + b"\x33" * 30
+    return (bytes([0x90 if start else 0x80, 0xC0, 0x80 | (pid >> 8), pid & 0xFF, tl0,
+                   0 if key else 1]) + b"\x33" * 30)
+
+
 def media_seeds():
     s = {}
+    # producer 1 is simulcast: layers 0x1000, 0x1100, 0x1200 (dp_simulcast.c)
+    s["sim_switch"] = (op(2, 0, rtp(seq=30, payload=vp8(True, 1, 1))) +
+                       op(2, 0, rtp(seq=31, payload=vp8(False, 2, 2))) +
+                       op(2, 0, rtp(ssrc=0x1100, seq=900, payload=vp8(False, 70, 3))) +
+                       op(2, 0, rtp(ssrc=0x1100, seq=901, payload=vp8(True, 71, 4))) +
+                       op(2, 0, rtp(seq=32, payload=vp8(False, 3, 3))) +
+                       op(2, 0, rtp(ssrc=0x1200, seq=5, payload=vp8(True, 0x7FFF, 255))) +
+                       op(2, 0, rtp(ssrc=0x1100, seq=902, payload=vp8(False, 72, 5))) +
+                       op(2, 0, rtp(ssrc=0x1200, seq=6, payload=vp8(False, 0, 0))))
+    s["sim_rtx_nack"] = (op(2, 0, rtp(ssrc=0x1100, seq=40, payload=vp8(True))) +
+                         op(2, 0, rtp(ssrc=0x1100, seq=42, payload=vp8(False, 7, 10))) +
+                         op(2, 0, rtp(ssrc=0x2100, pt=97, seq=3,
+                                      payload=struct.pack("!H", 41) + vp8(False, 6, 10))) +
+                         op(3, 0, rtcp_nack(0x3000, [(41, 0)])))
+    s["sim_short_desc"] = (op(2, 0, rtp(ssrc=0x1200, seq=1, payload=b"\x90")) +
+                           op(2, 0, rtp(ssrc=0x1200, seq=2, payload=b"\x90\x80")) +
+                           op(2, 0, rtp(ssrc=0x1200, seq=3, payload=b"\x90\xC0\x80")) +
+                           op(2, 0, rtp(ssrc=0x1200, seq=4, payload=vp8(True, x=False))) +
+                           op(6, 9) + op(2, 0, rtp(seq=50, payload=vp8(True, x=False))))
     s["rtp_plain"] = op(2, 0, rtp(seq=10))
     s["rtp_ext_one"] = op(2, 0, rtp(seq=11, ext=EXT_ONE))
     s["rtp_ext_two"] = op(2, 0, rtp(seq=12, ext=EXT_TWO, csrc=(7, 8)))

@@ -216,6 +216,35 @@ test('router capabilities load into a mediasoup-client Device', async () => {
   assert.ok(recv.headerExtensions.some((e) => e.uri === URI.mid && e.preferredId === 1));
 });
 
+test('video VP8 simulcast (3 SSRC layers, L1T3): one consumer encoding, L3T3', async () => {
+  const device = await loadDevice(chromeCaps());
+  const sent = await produce(device, 'video');
+  // what mediasoup-client sends for simulcast with explicit SSRCs
+  sent.encodings = [
+    { ssrc: 1111, rtx: { ssrc: 1112 }, scalabilityMode: 'L1T3', maxBitrate: 100000 },
+    { ssrc: 2222, rtx: { ssrc: 2223 }, scalabilityMode: 'L1T3', maxBitrate: 300000 },
+    { ssrc: 3333, rtx: { ssrc: 3334 }, scalabilityMode: 'L1T3', maxBitrate: 900000 },
+  ];
+  msc.ortc.validateAndNormalizeRtpParameters(structuredClone(sent));
+  const res = consumerParams('video', sent, device);
+  assert.equal(res.producer.type, 'simulcast');
+  assert.deepEqual(res.producer.layers, [[1111, 1112], [2222, 2223], [3333, 3334]]);
+  const c = res.rtpParameters;
+  assert.equal(c.encodings[0].scalabilityMode, 'L3T3');
+  assert.equal(c.encodings[0].maxBitrate, 900000);
+  assert.equal(c.encodings[0].rtx.ssrc, 424243);
+  const consumer = await consume(device, 'video', c);
+  assert.equal(consumer.kind, 'video');
+  assert.equal(consumer.rtpParameters.encodings[0].scalabilityMode, 'L3T3');
+  // rid-only encodings (a browser's simulcast) are refused with a clear error
+  sent.encodings = [{ rid: 'r0' }, { rid: 'r1' }, { rid: 'r2' }];
+  const bad = tool(['consume'], {
+    kind: 'video', rtpParameters: sent, rtpCapabilities: device.rtpCapabilities, ssrc: 5,
+  });
+  assert.equal(bad.ok, false);
+  assert.match(bad.error, /rid-based encodings are not supported/);
+});
+
 test('audio: produce with Chrome PTs, consume with router PTs', async () => {
   const device = await loadDevice(chromeCaps());
   const sent = await produce(device, 'audio');

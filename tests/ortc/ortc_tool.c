@@ -33,7 +33,7 @@ static json_t *producer_json(const struct cp_ortc_producer *p)
 	for (unsigned int i = 0; i < p->n_pt; i++)
 		json_array_append_new(map, json_pack("[i,i,b]", p->pt_map[i].producer_pt,
 						     p->pt_map[i].router_pt, p->pt_map[i].is_rtx));
-	return json_pack("{s:s,s:I,s:I,s:i,s:i,s:i,s:i,s:I,s:i,s:o,s:o,s:o,s:b,s:b,s:b,s:b,s:s,s:O}",
+	json_t *o = json_pack("{s:s,s:I,s:I,s:i,s:i,s:i,s:i,s:I,s:i,s:o,s:o,s:o,s:b,s:b,s:b,s:b,s:s,s:O}",
 			 "kind", p->kind == SL_KIND_AUDIO ? "audio" : "video", "ssrc",
 			 (json_int_t)p->ssrc, "rtxSsrc", (json_int_t)p->rtx_ssrc, "payloadType",
 			 p->payload_type, "rtxPayloadType", p->rtx_payload_type, "routerPayloadType",
@@ -42,6 +42,15 @@ static json_t *producer_json(const struct cp_ortc_producer *p)
 			 ext_json(&p->ext), "routerExt", ext_json(&p->router_ext), "nack", p->nack,
 			 "pli", p->pli, "fir", p->fir, "tcc", p->tcc, "cname", p->cname,
 			 "consumable", p->consumable);
+	if (o) {
+		json_t *layers = json_array();
+		for (unsigned int i = 0; i < p->n_layers && i < SL_SIM_LAYERS_MAX; i++)
+			json_array_append_new(layers, json_pack("[I,I]", (json_int_t)p->layer_ssrc[i],
+								(json_int_t)p->layer_rtx_ssrc[i]));
+		json_object_set_new(o, "type", json_string(cp_ortc_producer_type(p)));
+		json_object_set_new(o, "layers", layers);
+	}
+	return o;
 }
 
 static json_t *consumer_msg_json(const struct sl_msg_consumer_add *m)

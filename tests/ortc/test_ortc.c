@@ -246,6 +246,18 @@ static const char *chrome_h264 =
 	"'encodings':[{'ssrc':4444,'rtx':{'ssrc':5555},'scalabilityMode':'L1T3',"
 	"'maxBitrate':900000}],'rtcp':{'cname':'chrome-cname'}}";
 
+/* mediasoup-client's simulcast with explicit SSRCs: three L1T3 layers. */
+static const char *sim_vp8 =
+	"{'mid':'1','codecs':[{'mimeType':'video/VP8','payloadType':96,'clockRate':90000,"
+	"'parameters':{},'rtcpFeedback':" VIDEO_FB "},"
+	"{'mimeType':'video/rtx','payloadType':97,'clockRate':90000,'parameters':{'apt':96},"
+	"'rtcpFeedback':[]}],"
+	"'headerExtensions':" CHROME_VIDEO_EXTS ","
+	"'encodings':[{'ssrc':100,'rtx':{'ssrc':101},'scalabilityMode':'L1T3','maxBitrate':100000},"
+	"{'ssrc':200,'rtx':{'ssrc':201},'scalabilityMode':'L1T3','maxBitrate':300000},"
+	"{'ssrc':300,'rtx':{'ssrc':301},'scalabilityMode':'L1T3','maxBitrate':900000}],"
+	"'rtcp':{'cname':'chrome-cname','reducedSize':true}}";
+
 static int parse_text(const char *kind, const char *text, struct cp_ortc_producer *p, char *err,
 		      size_t errlen)
 {
@@ -595,11 +607,32 @@ static void test_produce_refused(void)
 		  "invalid encoding.maxBitrate" },
 		{ "video", "{'codecs':[],'rtcp':'x'}", -EINVAL, "params.rtcp is not an object" },
 		{ "video", "{'codecs':[],'rtcp':{'cname':5}}", -EINVAL, "invalid rtcp.cname" },
-		/* simulcast */
+		/* simulcast: more than 4 layers, rid-only, repeated ssrcs, audio, SVC */
 		{ "video",
 		  "{'codecs':[{'mimeType':'video/VP8','payloadType':96,'clockRate':90000}],"
-		  "'encodings':[{'ssrc':1},{'ssrc':2},{'ssrc':3}]}",
-		  -ENOTSUP, "simulcast (3 encodings) is not supported" },
+		  "'encodings':[{'ssrc':1},{'ssrc':2},{'ssrc':3},{'ssrc':4},{'ssrc':5}]}",
+		  -ENOTSUP, "simulcast with 5 encodings is not supported (at most 4)" },
+		{ "video",
+		  "{'codecs':[{'mimeType':'video/VP8','payloadType':96,'clockRate':90000}],"
+		  "'encodings':[{'rid':'r0'},{'rid':'r1'},{'rid':'r2'}]}",
+		  -ENOTSUP, "encodings[0] has a rid but no ssrc: rid-based encodings are not supported" },
+		{ "video",
+		  "{'codecs':[{'mimeType':'video/VP8','payloadType':96,'clockRate':90000}],"
+		  "'encodings':[{'ssrc':1},{}]}",
+		  -EINVAL, "missing encodings[1].ssrc" },
+		{ "video",
+		  "{'codecs':[{'mimeType':'video/VP8','payloadType':96,'clockRate':90000},"
+		  "{'mimeType':'video/rtx','payloadType':97,'clockRate':90000,"
+		  "'parameters':{'apt':96}}],'encodings':[{'ssrc':1,'rtx':{'ssrc':2}},{'ssrc':2}]}",
+		  -EINVAL, "ssrc 2 appears twice in the encodings" },
+		{ "audio",
+		  "{'codecs':[{'mimeType':'audio/opus','payloadType':111,'clockRate':48000,"
+		  "'channels':2}],'encodings':[{'ssrc':1},{'ssrc':2}]}",
+		  -ENOTSUP, "simulcast (2 encodings) of audio is not supported" },
+		{ "video",
+		  "{'codecs':[{'mimeType':'video/VP9','payloadType':98,'clockRate':90000}],"
+		  "'encodings':[{'ssrc':1,'scalabilityMode':'L3T3'},{'ssrc':2}]}",
+		  -ENOTSUP, "simulcast of SVC encodings" },
 		/* RTX problems */
 		{ "video",
 		  "{'codecs':[{'mimeType':'video/VP8','payloadType':96,'clockRate':90000},"
@@ -845,6 +878,82 @@ static void test_consume_vp8(void)
 }
 
 /* A consumer without RTX: no rtx codec, no rtx ssrc; NACK still fine. */
+static void test_simulcast(void)
+{
+	struct cp_ortc_producer p;
+	struct sl_msg_producer_add pm;
+	struct sl_msg_consumer_add m;
+	char err[256] = "";
+
+	CHECK_INT(parse_text("video", sim_vp8, &p, err, sizeof(err)), 0);
+	if (err[0])
+		fprintf(stderr, "  error: %s\n", err);
+	CHECK_INT(p.n_layers, 3);
+	CHECK_INT(p.ssrc, 100);
+	CHECK_INT(p.rtx_ssrc, 101);
+	CHECK(p.layer_ssrc[0] == 100 && p.layer_ssrc[1] == 200 && p.layer_ssrc[2] == 300);
+	CHECK(p.layer_rtx_ssrc[0] == 101 && p.layer_rtx_ssrc[1] == 201 &&
+	      p.layer_rtx_ssrc[2] == 301);
+	CHECK_INT(p.codec, SL_CODEC_VP8);
+	CHECK_INT(p.temporal_layers, 3);
+	CHECK_STR(cp_ortc_producer_type(&p), "simulcast");
+	/* consumable: every layer with its own ssrc, no rtx */
+	CHECK_INT(json_array_size(json_object_get(p.consumable, "encodings")), 3);
+	CHECK_INT(iat(p.consumable, "encodings.2.ssrc"), 300);
+	CHECK(at(p.consumable, "encodings.2.rtx") == NULL);
+
+	cp_ortc_producer_to_msg(&p, 7, &pm);
+	CHECK_INT(pm.n_layers, 3);
+	CHECK_INT(pm.codec, SL_CODEC_VP8);
+	CHECK(pm.ssrc == 100 && pm.rtx_ssrc == 101 && pm.layer_ssrc[0] == 100 &&
+	      pm.layer_ssrc[1] == 200 && pm.layer_ssrc[2] == 300 && pm.layer_ssrc[3] == 0);
+	CHECK(pm.layer_rtx_ssrc[0] == 101 && pm.layer_rtx_ssrc[2] == 301);
+
+	/* the consumer: one encoding, its own ssrc, L3T3, the highest maxBitrate */
+	json_t *c = consume_text(&p, device_caps, 5555, 0, &m, err, sizeof(err));
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_INT(json_array_size(at(c, "encodings")), 1);
+		CHECK_INT(iat(c, "encodings.0.ssrc"), 5555);
+		CHECK_INT(iat(c, "encodings.0.rtx.ssrc"), 5556);
+		CHECK_STR(sat(c, "encodings.0.scalabilityMode"), "L3T3");
+		CHECK_INT(iat(c, "encodings.0.maxBitrate"), 900000);
+		CHECK(at(c, "encodings.0.rid") == NULL);
+		CHECK_INT(m.ssrc, 5555);
+		CHECK_INT(m.rtx_ssrc, 5556);
+		CHECK(m.n_pt == 1 && m.pt_map[0].from == 96 && m.pt_map[0].to == 101);
+	}
+	json_decref(c);
+	cp_ortc_producer_clear(&p);
+
+	/* two layers without scalabilityMode: L2T1 (mediasoup's default T1) */
+	const char *two = "{'codecs':[{'mimeType':'video/VP8','payloadType':96,'clockRate':90000}],"
+			  "'encodings':[{'ssrc':1},{'ssrc':2}]}";
+	CHECK_INT(parse_text("video", two, &p, err, sizeof(err)), 0);
+	CHECK_INT(p.n_layers, 2);
+	CHECK_INT(p.rtx_ssrc, 0);
+	CHECK_INT(p.temporal_layers, 1);
+	c = consume_text(&p, device_caps, 77, 0, &m, err, sizeof(err));
+	CHECK(c && strcmp(sat(c, "encodings.0.scalabilityMode"), "L2T1") == 0);
+	json_decref(c);
+	cp_ortc_producer_clear(&p);
+
+	/* one encoding: simple (L1T3) or svc (L3T3) */
+	CHECK_INT(parse_text("video", chrome_h264, &p, err, sizeof(err)), 0);
+	CHECK_STR(cp_ortc_producer_type(&p), "simple");
+	CHECK_INT(p.n_layers, 1);
+	CHECK_INT(p.codec, SL_CODEC_H264);
+	cp_ortc_producer_to_msg(&p, 1, &pm);
+	CHECK_INT(pm.n_layers, 0);
+	cp_ortc_producer_clear(&p);
+	const char *svc = "{'codecs':[{'mimeType':'video/VP9','payloadType':98,'clockRate':90000,"
+			  "'parameters':{'profile-id':0}}],"
+			  "'encodings':[{'ssrc':1,'scalabilityMode':'L3T3_KEY'}]}";
+	CHECK_INT(parse_text("video", svc, &p, err, sizeof(err)), 0);
+	CHECK_STR(cp_ortc_producer_type(&p), "svc");
+	cp_ortc_producer_clear(&p);
+}
+
 static void test_consume_no_rtx(void)
 {
 	struct cp_ortc_producer p;
@@ -1063,6 +1172,7 @@ int main(void)
 	test_produce_lenient();
 	test_produce_same_router_codec();
 	test_consume_vp8();
+	test_simulcast();
 	test_consume_no_rtx();
 	test_consume_no_codec();
 	test_consume_malformed_caps();
