@@ -188,12 +188,21 @@ static void send_frame(struct lg_tp *t, struct lg_tx_stream *s, unsigned int lay
 		uint32_t n = build_hdr(pkt, s, s->seq, ts, i + 1 == npk, now);
 		uint8_t *pl = pkt + n;
 		memset(pl, 0xa5, per);
-		pl[0] = i == 0 ? 0x10 : 0x00; /* VP8 descriptor: S bit, partition 0 */
+		/* VP8 payload descriptor as Chromium sends it (RFC 7741): X, S on
+		 * the first packet of the frame, partition 0; I (15-bit picture
+		 * id), L (TL0PICIDX), T (TID 0, Y). mediasoup reads key frames and
+		 * layers only from an extended descriptor. */
+		pl[0] = (uint8_t)(0x80 | (i == 0 ? 0x10 : 0x00));
+		pl[1] = 0xe0;
+		pl[2] = (uint8_t)(0x80 | ((s->frame >> 8) & 0x7f));
+		pl[3] = (uint8_t)s->frame;
+		pl[4] = (uint8_t)s->frame; /* TL0PICIDX: every frame is in layer 0 */
+		pl[5] = 0x20;
 		if (i == 0) {
-			pl[1] = key ? 0x10 : 0x11; /* frame tag: P = !key, show_frame */
-			pl[2] = 0, pl[3] = 0;
+			pl[6] = key ? 0x10 : 0x11; /* frame tag: P = !key, show_frame */
+			pl[7] = 0, pl[8] = 0;
 			if (key)
-				pl[4] = 0x9d, pl[5] = 0x01, pl[6] = 0x2a; /* key frame start code */
+				pl[9] = 0x9d, pl[10] = 0x01, pl[11] = 0x2a; /* key frame start code */
 		}
 		uint8_t fl = (uint8_t)((key ? TR_KEY : 0) | (i == 0 ? TR_START : 0) |
 				       (i + 1 == npk ? TR_END : 0));
