@@ -450,9 +450,10 @@ static int write_json(const char *path, const struct result *r, const struct res
 	json_object_set_new(o, "rx_pps", json_real(r->seconds > 0 ? (double)t->rx_packets / r->seconds : 0));
 	if (maxr)
 		json_object_set_new(o, "find_max",
-				    json_pack("{s:i,s:I,s:f,s:I}", "peers", maxr->peers, "consumers",
+				    json_pack("{s:i,s:I,s:f,s:I,s:f}", "peers", maxr->peers, "consumers",
 					      (json_int_t)maxr->t.consumers, "loss_ratio", maxr->loss,
-					      "p99_us", (json_int_t)maxr->p99));
+					      "p99_us", (json_int_t)maxr->p99, "rx_pps",
+					      maxr->seconds > 0 ? (double)maxr->t.rx_packets / maxr->seconds : 0));
 	int rc = json_dump_file(o, path, JSON_INDENT(1));
 	json_decref(o);
 	return rc;
