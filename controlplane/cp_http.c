@@ -350,6 +350,16 @@ static int check_bind(const char *addr, int port, char *err, size_t errlen)
 	return -1;
 }
 
+/* libwebsockets' own error lines go through cp_log, so that they follow
+ * log_format (one JSON object per line with json) instead of raw stderr. */
+static void lws_log_line(int level, const char *line)
+{
+	size_t n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	cp_log(level == LLL_ERR ? CP_LOG_ERROR : CP_LOG_WARN, "lws: %.*s", (int)n, line);
+}
+
 struct lws_context *cp_http_start(const struct cp_http_cfg *cfg, char *err, size_t errlen)
 {
 	struct lws_context_creation_info info;
@@ -386,7 +396,7 @@ struct lws_context *cp_http_start(const struct cp_http_cfg *cfg, char *err, size
 		pvo.value = "";
 		info.pvo = &pvo;
 	}
-	lws_set_log_level(LLL_ERR, NULL);
+	lws_set_log_level(LLL_ERR, lws_log_line);
 	struct lws_context *ctx = lws_create_context(&info);
 	if (!ctx)
 		snprintf(err, errlen, "cannot start the HTTP server on %s:%d (see the lines above)",
