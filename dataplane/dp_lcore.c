@@ -113,7 +113,7 @@ int dp_lcore_main(void *arg)
 			continue;
 		}
 		if (++lc->empty_run >= lc->idle_polls && lc->idle_sleep_us) {
-			dp_cmd_poll(lc, DP_CMD_BUDGET);
+			/* (commands were polled above, this iteration) */
 			lc->ctr->idle_sleeps++;
 			rte_delay_us_sleep(lc->sleep_us);
 			/* adaptive: after DP_IDLE_DEEP_SLEEPS idle sleeps in a row

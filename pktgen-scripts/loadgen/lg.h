@@ -119,7 +119,7 @@ struct lg_rx_stream {
 	char producer_id[40];
 	uint8_t kind;
 	uint8_t pt, rtx_pt;
-	bool used, resumed, closed;
+	bool resumed, closed;
 	uint32_t ssrc, rtx_ssrc;
 	uint64_t resume_ns, first_ns, first_kf_ns, last_ns;
 	struct lg_rxseq seq;     /* loss, duplicates, reordering by RTP seq */
@@ -133,8 +133,6 @@ struct lg_rx_stream {
 	/* RR bookkeeping */
 	uint64_t expected_prior, received_prior;
 	uint32_t sr_mid32; uint64_t sr_rx_ns;
-	/* windows (progress, find-max) */
-	uint64_t win_expected0, win_received0;
 };
 
 struct lg_peer;
@@ -153,7 +151,7 @@ struct lg_tp {
 	int profile;
 	uint8_t key_tx[46], key_rx[46];
 	uint8_t key_len;
-	uint64_t ice_next_ns, ice_deadline_ns, consent_ns, ice_ok_ns, dtls_ok_ns;
+	uint64_t ice_next_ns, ice_deadline_ns, consent_ns, dtls_ok_ns;
 	uint8_t txid[12];
 	uint16_t twcc;
 	uint64_t rtcp_next_ns;
@@ -163,7 +161,7 @@ struct lg_tp {
 	struct lg_rx_stream *rx;
 	unsigned int n_rx, cap_rx;
 	/* counters */
-	uint64_t rx_pkts, rx_rtcp, srtp_fail, stun_rx, dtls_rx, unknown_ssrc, sent_pkts, send_err;
+	uint64_t rx_pkts, rx_rtcp, srtp_fail, unknown_ssrc, send_err;
 	uint32_t sock_drops; /* SO_RXQ_OVFL: dropped by our kernel socket (we were slow) */
 };
 
@@ -217,7 +215,7 @@ struct lg_peer {
 struct lg_totals {
 	uint64_t tx_packets, rx_packets, lost, expected, dup, reorder, rtx_recovered,
 		nack_sent, pli_sent, freezes, foreign, bad_payload, srtp_fail, consumers,
-		consumers_receiving, keyframes_rx, rtx_sent, send_err;
+		consumers_receiving, rtx_sent, send_err, unknown_ssrc;
 	uint64_t expected_kind[2], lost_kind[2]; /* [0] audio, [1] video */
 	uint64_t consumers_silent; /* live, not closed, nothing received */
 	uint64_t sock_drops;       /* datagrams our own sockets dropped (loadgen too slow) */
@@ -299,7 +297,7 @@ void lg_media_rtcp_tick(struct lg_tp *t, uint64_t now);
 void lg_tx_stream_init(struct lg_tx_stream *s, int kind, uint32_t ssrc, unsigned int layer);
 void lg_tx_stream_free(struct lg_tx_stream *s);
 struct lg_rx_stream *lg_rx_stream_add(struct lg_tp *t);
-void lg_totals(struct lg_totals *tot, uint64_t now);
+void lg_totals(struct lg_totals *tot);
 /* Keeps the counts of a transport about to be closed in the totals. */
 void lg_totals_retire(const struct lg_tp *t);
 

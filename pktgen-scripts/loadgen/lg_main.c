@@ -273,7 +273,7 @@ struct window {
 static void window_mark(struct window *w)
 {
 	struct lg_totals t;
-	lg_totals(&t, 0);
+	lg_totals(&t);
 	w->ns = lg_now_ns();
 	w->tx = t.tx_packets;
 	w->rx = t.rx_packets;
@@ -330,7 +330,7 @@ static void result_fill(struct result *r, const struct cpu_mark *a, const struct
 	r->peers = lg.n_started;
 	r->peers_up = count_state(LG_PEER_UP) + count_state(LG_PEER_GONE);
 	r->failed = count_state(LG_PEER_FAILED);
-	lg_totals(&r->t, 0);
+	lg_totals(&r->t);
 	r->seconds = (double)(b->ns - a->ns) / 1e9;
 	r->loss = r->t.expected ? (double)r->t.lost / (double)r->t.expected : 0;
 	r->p50 = lg_hist_quantile(lat, 0.5);
@@ -391,10 +391,11 @@ static void print_summary(const struct result *r)
 	if (t->sock_drops)
 		printf("  NOTE             the loadgen's own sockets dropped %llu datagrams (it was too slow): that part of the loss is ours\n",
 		       (unsigned long long)t->sock_drops);
-	if (t->foreign || t->bad_payload || t->srtp_fail || t->send_err)
-		printf("  other            foreign %llu  bad payload %llu  srtp failures %llu  send errors %llu\n",
+	if (t->foreign || t->bad_payload || t->srtp_fail || t->send_err || t->unknown_ssrc)
+		printf("  other            foreign %llu  bad payload %llu  srtp failures %llu  send errors %llu  unknown ssrc %llu\n",
 		       (unsigned long long)t->foreign, (unsigned long long)t->bad_payload,
-		       (unsigned long long)t->srtp_fail, (unsigned long long)t->send_err);
+		       (unsigned long long)t->srtp_fail, (unsigned long long)t->send_err,
+		       (unsigned long long)t->unknown_ssrc);
 	if (lg.o.decrypt_sample > 1)
 		printf("  NOTE             decrypting 1 in %u media packets (--decrypt-sample): loss is counted on all, latency on the sample\n",
 		       lg.o.decrypt_sample);
@@ -619,7 +620,7 @@ int main(int argc, char **argv)
 	bool have_best = false;
 	cpu_mark(&ma);
 	struct lg_totals t0;
-	lg_totals(&t0, 0);
+	lg_totals(&t0);
 	lg_hist_reset(&lg.lat);
 	if (!lg.o.find_max) {
 		uint64_t end = lg_now_ns() + (uint64_t)lg.o.seconds * 1000000000ull;
@@ -643,13 +644,13 @@ int main(int argc, char **argv)
 			/* 2 s for the new peers to settle, then the window */
 			run_until(lg_now_ns() + 2000000000ull, target, &w, &next_join);
 			struct lg_totals ta, tb;
-			lg_totals(&ta, 0);
+			lg_totals(&ta);
 			lg_hist_reset(&lg.lat);
 			cpu_mark(&wa);
 			run_until(lg_now_ns() + (uint64_t)lg.o.seconds * 1000000000ull, target, &w,
 				  &next_join);
 			cpu_mark(&wb);
-			lg_totals(&tb, 0);
+			lg_totals(&tb);
 			struct result r;
 			result_fill(&r, &wa, &wb, &lg.lat);
 			uint64_t exp = tb.expected - ta.expected;

@@ -339,7 +339,6 @@ struct lg_rx_stream *lg_rx_stream_add(struct lg_tp *t)
 	}
 	struct lg_rx_stream *s = &t->rx[t->n_rx++];
 	memset(s, 0, sizeof(*s));
-	s->used = true;
 	return s;
 }
 
@@ -565,6 +564,7 @@ static void tp_add(struct lg_totals *tot, const struct lg_tp *t, bool live)
 	tot->send_err += t->send_err;
 	tot->srtp_fail += t->srtp_fail;
 	tot->sock_drops += t->sock_drops;
+	tot->unknown_ssrc += t->unknown_ssrc;
 	for (unsigned int k = 0; k < t->n_rx; k++) {
 		const struct lg_rx_stream *s = &t->rx[k];
 		tot->consumers++;
@@ -591,7 +591,6 @@ static void tp_add(struct lg_totals *tot, const struct lg_tp *t, bool live)
 		tot->freezes += s->freezes;
 		tot->foreign += s->foreign;
 		tot->bad_payload += s->bad_payload;
-		tot->keyframes_rx += s->first_kf_ns != 0;
 	}
 }
 
@@ -604,9 +603,8 @@ void lg_totals_retire(const struct lg_tp *t)
 	tp_add(&retired, t, false);
 }
 
-void lg_totals(struct lg_totals *tot, uint64_t now)
+void lg_totals(struct lg_totals *tot)
 {
-	(void)now;
 	*tot = retired;
 	for (unsigned int i = 0; i < lg.n_peers; i++) {
 		tp_add(tot, &lg.peers[i].tp_send, true);

@@ -71,7 +71,6 @@ static void flush_tp(void)
 		}
 		done += (unsigned int)r;
 	}
-	q->tp->sent_pkts += done;
 out:
 	q->tp = NULL;
 	q->n = 0;
@@ -349,7 +348,6 @@ void lg_tp_tick(struct lg_tp *t, uint64_t now)
 static void on_stun(struct lg_tp *t, const uint8_t *d, size_t n)
 {
 	struct dp_stun_msg m;
-	t->stun_rx++;
 	if (dp_stun_parse(d, n, &m) != DP_STUN_OK)
 		return;
 	if (memcmp(m.txid, t->txid, sizeof(t->txid)) != 0)
@@ -360,7 +358,6 @@ static void on_stun(struct lg_tp *t, const uint8_t *d, size_t n)
 		return; /* a browser ignores responses it cannot authenticate */
 	if (t->state == LG_TP_CHECKING) {
 		t->state = LG_TP_DTLS;
-		t->ice_ok_ns = lg_now_ns();
 		int rc = cp_dtls_set_remote(t->dtls, "server", "sha-256", t->fp);
 		if (rc < 0 && t->state != LG_TP_FAILED) {
 			t->state = LG_TP_FAILED;
@@ -377,7 +374,6 @@ static void on_datagram(struct lg_tp *t, uint8_t *d, uint32_t n, uint64_t now)
 	if (b < 4) {
 		on_stun(t, d, n);
 	} else if (b >= 20 && b <= 63) {
-		t->dtls_rx++;
 		if (t->dtls)
 			cp_dtls_feed(t->dtls, d, n, now / 1000000ull);
 	} else if (b >= 128 && b <= 191 && n >= 12 && t->srtp) {
