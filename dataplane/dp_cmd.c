@@ -121,11 +121,15 @@ static void apply_one(struct dp_lcore *lc, const struct sl_msg *cmd)
 unsigned int dp_cmd_poll(struct dp_lcore *lc, unsigned int budget)
 {
 	struct sl_msg batch[DP_CMD_BUDGET_DEEP];
+	/* called every loop iteration: an empty ring costs one count */
+	unsigned int queued = rte_ring_count(lc->cmd);
+	if (queued == 0)
+		return 0;
 	/* a ring filling up (a join storm) gets a bigger bite, so that the
 	 * control plane does not have to refuse requests with OVERLOADED */
 	if (budget > DP_CMD_BUDGET)
 		budget = DP_CMD_BUDGET;
-	if (rte_ring_count(lc->cmd) > SL_CMD_RING_SIZE / 4)
+	if (queued > SL_CMD_RING_SIZE / 4)
 		budget = DP_CMD_BUDGET_DEEP;
 	/* back-pressure: a command answers with at most one event, so take no
 	 * more than the event ring has room for; the rest wait in their ring */

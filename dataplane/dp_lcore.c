@@ -99,7 +99,7 @@ int dp_lcore_main(void *arg)
 		/* commands every iteration, DP_CMD_BUDGET at most: a join storm
 		 * (every new peer consumes every producer of its room) must not
 		 * wait for the 1 ms heartbeat, or the ring fills and the control
-		 * plane answers OVERLOADED; an empty ring costs two loads */
+		 * plane answers OVERLOADED; an empty ring is one count (dp_cmd.c) */
 		if (dp_cmd_poll(lc, DP_CMD_BUDGET))
 			dp_lcore_tx_flush(lc); /* commands may send (DTLS out) */
 		uint64_t tsc = rte_get_tsc_cycles();

@@ -60,7 +60,8 @@ static void levels_flush(struct dp_media *md, struct sl_msg *ev)
 {
 	if (ev->u.audio_levels.n == 0)
 		return;
-	dp_evt_push(md->lc, ev); /* a full ring is counted there */
+	/* a periodic report: below the control events (dp_budget.c) */
+	dp_budget_evt_low(md, NULL, ev, DP_STATS_RESERVE);
 	ev->u.audio_levels.n = 0;
 }
 

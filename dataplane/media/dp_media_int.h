@@ -395,6 +395,10 @@ static inline void dp_tp_drop(struct dp_lcore *lc, struct dp_transport *t, unsig
 		t->ctr->drops[reason]++;
 }
 
+/* Event slots that periodic reports (stream stats, audio levels) never
+ * take: they leave half the ring to control events. */
+#define DP_STATS_RESERVE (SL_EVT_RING_SIZE / 2u)
+
 /* dp_budget.c: what one transport may cost the others (issue 12) */
 #define DP_ICE_EVT_SELECTED 1u
 #define DP_ICE_EVT_DISCONNECTED 2u

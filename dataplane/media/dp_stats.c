@@ -30,7 +30,6 @@
 #include "dp_media_int.h"
 
 #define DP_STATS_SCAN 32u                       /* streams visited per timer call */
-#define DP_STATS_RESERVE (SL_EVT_RING_SIZE / 2u) /* event slots stats never take */
 
 static uint32_t clamp_u32(uint64_t v)
 {

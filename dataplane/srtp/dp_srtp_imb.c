@@ -865,11 +865,17 @@ static enum dp_srtp_status cm_one(IMB_MGR *m, cm_prep_fn prep, struct dp_srtp_im
 
 /* ---- the engine's entry points ---- */
 
-static enum dp_srtp_status imb_protect_rtp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
-					   uint32_t cap)
+typedef enum dp_srtp_status (*gcm_fn)(IMB_MGR *m, struct dp_srtp_imb *c, uint8_t *pkt,
+				      uint32_t *len);
+
+/* One packet: argument checks (grow: the trailer protect adds), then GCM on
+ * the spot or AES-CM through one job. The four entry points differ only in
+ * grow and the two functions, all constants, so the calls stay direct. */
+static inline enum dp_srtp_status imb_one(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
+					  uint32_t cap, uint32_t grow, gcm_fn gcm, cm_prep_fn prep)
 {
 	struct dp_srtp_imb *c = imb_ctx(ctx);
-	enum dp_srtp_status st = dp_srtp_check_args(pkt, len, cap, ctx->rtp_overhead);
+	enum dp_srtp_status st = dp_srtp_check_args(pkt, len, cap, grow);
 	IMB_MGR *m = imb_mgr();
 
 	if (st != DP_SRTP_OK)
@@ -877,56 +883,34 @@ static enum dp_srtp_status imb_protect_rtp(struct dp_srtp *ctx, uint8_t *pkt, ui
 	if (!m)
 		return DP_SRTP_ERROR;
 	if (c->pi->aead)
-		return gcm_protect_rtp(m, c, pkt, len);
-	return cm_one(m, cm_prep_protect_rtp, c, pkt, len);
+		return gcm(m, c, pkt, len);
+	return cm_one(m, prep, c, pkt, len);
+}
+
+static enum dp_srtp_status imb_protect_rtp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
+					   uint32_t cap)
+{
+	return imb_one(ctx, pkt, len, cap, ctx->rtp_overhead, gcm_protect_rtp,
+		       cm_prep_protect_rtp);
 }
 
 static enum dp_srtp_status imb_unprotect_rtp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
 					     uint32_t cap)
 {
-	struct dp_srtp_imb *c = imb_ctx(ctx);
-	enum dp_srtp_status st = dp_srtp_check_args(pkt, len, cap, 0);
-	IMB_MGR *m = imb_mgr();
-
-	if (st != DP_SRTP_OK)
-		return st;
-	if (!m)
-		return DP_SRTP_ERROR;
-	if (c->pi->aead)
-		return gcm_unprotect_rtp(m, c, pkt, len);
-	return cm_one(m, cm_prep_unprotect_rtp, c, pkt, len);
+	return imb_one(ctx, pkt, len, cap, 0, gcm_unprotect_rtp, cm_prep_unprotect_rtp);
 }
 
 static enum dp_srtp_status imb_protect_rtcp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
 					    uint32_t cap)
 {
-	struct dp_srtp_imb *c = imb_ctx(ctx);
-	enum dp_srtp_status st = dp_srtp_check_args(pkt, len, cap, ctx->rtcp_overhead);
-	IMB_MGR *m = imb_mgr();
-
-	if (st != DP_SRTP_OK)
-		return st;
-	if (!m)
-		return DP_SRTP_ERROR;
-	if (c->pi->aead)
-		return gcm_protect_rtcp(m, c, pkt, len);
-	return cm_one(m, cm_prep_protect_rtcp, c, pkt, len);
+	return imb_one(ctx, pkt, len, cap, ctx->rtcp_overhead, gcm_protect_rtcp,
+		       cm_prep_protect_rtcp);
 }
 
 static enum dp_srtp_status imb_unprotect_rtcp(struct dp_srtp *ctx, uint8_t *pkt, uint32_t *len,
 					      uint32_t cap)
 {
-	struct dp_srtp_imb *c = imb_ctx(ctx);
-	enum dp_srtp_status st = dp_srtp_check_args(pkt, len, cap, 0);
-	IMB_MGR *m = imb_mgr();
-
-	if (st != DP_SRTP_OK)
-		return st;
-	if (!m)
-		return DP_SRTP_ERROR;
-	if (c->pi->aead)
-		return gcm_unprotect_rtcp(m, c, pkt, len);
-	return cm_one(m, cm_prep_unprotect_rtcp, c, pkt, len);
+	return imb_one(ctx, pkt, len, cap, 0, gcm_unprotect_rtcp, cm_prep_unprotect_rtcp);
 }
 
 /*

@@ -27,11 +27,11 @@ trap 'exit 130' INT TERM
 in_ns() { sln_in "$@"; }
 work=$sln_work
 secret=$sln_secret
-tap=$sln_tap
 url=$sln_url
 
 [ -f "$SLUICE_DEMO_BUILD/app.bundle.js" ] || sln_fail "no demo bundle in $SLUICE_DEMO_BUILD"
 sln_up SLUICE_DEMO_DIR="$SLUICE_DEMO_BUILD"
+tap=$sln_tap
 [ "$(in_ns curl -s -o /dev/null -w '%{http_code}' "$url/")" = 200 ] ||
 	sln_fail "the control plane does not serve the demo page"
 

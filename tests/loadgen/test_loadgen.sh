@@ -33,7 +33,6 @@ fail() { sln_fail "$@"; }
 work=$sln_work
 secret=$sln_secret
 port=$sln_port
-tap=$sln_tap
 in_ns() { sln_in "$@"; }
 # json FIELD: a number of the loadgen's --json-out (dotted path)
 json() { python3 -c 'import json,sys
@@ -42,8 +41,7 @@ for k in sys.argv[2].split("."): v=v[k]
 print(v)' "$work/lg.json" "$1"; }
 
 if [ "$mode" = bad ]; then
-	ip netns add "$sln_ns" || exit 1
-	in_ns ip link set lo up
+	sln_ns_up
 	# A fake server in the namespace: a Socket.IO endpoint that answers
 	# garbage, and one whose transports point at a UDP port nobody
 	# answers (ICE never completes). python3 speaks just enough WebSocket.
@@ -69,6 +67,7 @@ if [ "$mode" = bad ]; then
 fi
 
 sln_up
+tap=$sln_tap
 dp_pid=$sln_dp_pid
 cp_pid=$sln_cp_pid
 extra=()
