@@ -4,6 +4,11 @@
  * re-attach after a data-plane restart), HELLO and a no-op round trip to
  * every lcore, command sending, event polling and packet slots.
  *
+ * Ownership: cp_dp.c is the only control-plane file that maps the segment,
+ * reads its header or touches a ring. Everything else asks the functions
+ * below (what the segment says: cp_dp_info, cp_dp_lcore_info, the counter
+ * views); struct cp_shm is cp_dp's own state (tests may read hdr).
+ *
  * Single-threaded: everything runs on the control plane's event loop
  * (cp_dp_tick every few ms). The command rings are single-producer: only
  * this loop sends.
@@ -11,9 +16,34 @@
 #ifndef CP_DP_H
 #define CP_DP_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
-#include "cp_shm.h"
+#include "sluice/abi.h"
+
+/* The mapped segment (cp_dp's own; NULL hdr when not attached). It is
+ * trusted only after magic, ABI version and the message-size table were
+ * checked, and dropped when it is no longer the live one (owner died, or a
+ * new data plane created a new segment under the same name). */
+struct cp_shm {
+	struct sl_shm_header *hdr;
+	size_t size;
+	dev_t dev;
+	ino_t ino;
+	uint64_t generation;
+};
+
+enum cp_shm_status {
+	CP_SHM_OK = 0,
+	CP_SHM_ABSENT,     /* no segment yet: data plane not started */
+	CP_SHM_NOT_READY,  /* segment exists, magic not written yet */
+	CP_SHM_STALE,      /* segment of a dead data plane */
+	CP_SHM_MISMATCH,   /* another ABI build: refuse, last_error says which */
+	CP_SHM_ERROR,
+};
+
+uint64_t cp_now_ns(void); /* CLOCK_MONOTONIC, same clock as the data plane's heartbeats */
 
 /* Commands waiting for room in an lcore's command ring, oldest first.
  * Bounded: past CP_DP_BACKLOG_MAX a send fails with -ENOBUFS. */
@@ -90,5 +120,38 @@ int64_t cp_dp_heartbeat_age_ms(const struct cp_dp *d, int lcore);
 int cp_dp_slot_alloc(struct cp_dp *d, uint32_t *idx);
 void cp_dp_slot_free(struct cp_dp *d, uint32_t idx);
 struct sl_slot *cp_dp_slot(const struct cp_dp *d, uint32_t idx);
+
+/* What the segment says. All answer 0 / NULL / -ENOTCONN while not
+ * attached; a pointer returned is valid until the next cp_dp_tick (which
+ * may detach). Counters are the lcores' live words, read without locks. */
+unsigned int cp_dp_n_lcores(const struct cp_dp *d);
+uint32_t cp_dp_max_transports(const struct cp_dp *d);
+uint32_t cp_dp_ipv4(const struct cp_dp *d); /* network order */
+/* The UDP port lcore owns (host order). */
+uint16_t cp_dp_lcore_port(const struct cp_dp *d, unsigned int lcore);
+
+struct cp_dp_info {
+	int pid;
+	uint32_t n_lcores, max_transports, n_slots;
+	uint32_t ipv4_addr; /* network order */
+	uint16_t port_base;
+	uint64_t generation;
+	unsigned int slots_free; /* packet slots in the free ring */
+	char device[64];
+};
+int cp_dp_info(const struct cp_dp *d, struct cp_dp_info *out);
+
+struct cp_dp_lcore_info {
+	uint32_t lcore_id, queue_id;
+	uint16_t udp_port;
+	unsigned int cmd_depth, cmd_free; /* command ring: waiting, free entries */
+	unsigned int evt_depth;           /* event ring: waiting */
+};
+int cp_dp_lcore_info(const struct cp_dp *d, unsigned int lcore, struct cp_dp_lcore_info *out);
+
+const struct sl_lcore_counters *cp_dp_lcore_counters(const struct cp_dp *d, unsigned int lcore);
+/* The counters of transport id tid (meaningful while it exists). */
+const struct sl_transport_counters *cp_dp_transport_counters(const struct cp_dp *d,
+							      uint32_t tid);
 
 #endif

@@ -4,8 +4,6 @@
 #include <inttypes.h>
 #include <stddef.h>
 
-#include <rte_ring.h>
-
 #include "cp_metrics.h"
 
 struct ctr_desc {
@@ -48,42 +46,45 @@ static uint64_t field(const struct sl_lcore_counters *c, size_t off)
 
 static void render_lcores(const struct cp_dp *d, struct cp_buf *b)
 {
-	const struct sl_shm_header *h = d->shm.hdr;
+	unsigned int n = cp_dp_n_lcores(d);
 	for (size_t k = 0; k < sizeof(lcore_ctrs) / sizeof(lcore_ctrs[0]); k++) {
 		const struct ctr_desc *cd = &lcore_ctrs[k];
 		cp_buf_printf(b, "# HELP %s %s.\n# TYPE %s %s\n", cd->name, cd->help, cd->name,
 			      cd->type);
-		for (unsigned int i = 0; i < h->n_lcores; i++)
+		for (unsigned int i = 0; i < n; i++)
 			cp_buf_printf(b, "%s{lcore=\"%u\"} %" PRIu64 "\n", cd->name, i,
-				      field(&sl_shm_lcore(h, i)->counters, cd->off));
+				      field(cp_dp_lcore_counters(d, i), cd->off));
 	}
 	cp_buf_printf(b, "# HELP sluice_drops_total Packets dropped, by reason.\n"
 			 "# TYPE sluice_drops_total counter\n");
-	for (unsigned int i = 0; i < h->n_lcores; i++) {
-		const struct sl_lcore_counters *c = &sl_shm_lcore(h, i)->counters;
+	for (unsigned int i = 0; i < n; i++) {
+		const struct sl_lcore_counters *c = cp_dp_lcore_counters(d, i);
 		for (unsigned int r = 0; r < SL_DROP__COUNT; r++)
 			cp_buf_printf(b, "sluice_drops_total{lcore=\"%u\",reason=\"%s\"} %" PRIu64 "\n",
 				      i, sl_drop_name(r), c->drops[r]);
 	}
 	cp_buf_printf(b, "# HELP sluice_ring_depth Messages waiting in a ring.\n"
 			 "# TYPE sluice_ring_depth gauge\n");
-	for (unsigned int i = 0; i < h->n_lcores; i++) {
-		const struct sl_lcore_shm *ls = sl_shm_lcore(h, i);
+	for (unsigned int i = 0; i < n; i++) {
+		struct cp_dp_lcore_info li;
+		cp_dp_lcore_info(d, i, &li);
 		cp_buf_printf(b, "sluice_ring_depth{lcore=\"%u\",ring=\"cmd\"} %u\n", i,
-			      rte_ring_count(sl_shm_at(h, ls->off_cmd_ring)));
+			      li.cmd_depth);
 		cp_buf_printf(b, "sluice_ring_depth{lcore=\"%u\",ring=\"evt\"} %u\n", i,
-			      rte_ring_count(sl_shm_at(h, ls->off_evt_ring)));
+			      li.evt_depth);
 		cp_buf_printf(b, "sluice_ring_depth{lcore=\"%u\",ring=\"cmd_backlog\"} %u\n", i,
 			      cp_dp_backlog(d, i));
 	}
 	cp_buf_printf(b, "# HELP sluice_lcore_heartbeat_age_seconds Age of each lcore's heartbeat.\n"
 			 "# TYPE sluice_lcore_heartbeat_age_seconds gauge\n");
-	for (unsigned int i = 0; i < h->n_lcores; i++)
+	for (unsigned int i = 0; i < n; i++)
 		cp_buf_printf(b, "sluice_lcore_heartbeat_age_seconds{lcore=\"%u\"} %.3f\n", i,
 			      (double)cp_dp_heartbeat_age_ms(d, (int)i) / 1000.0);
+	struct cp_dp_info info;
+	cp_dp_info(d, &info);
 	cp_buf_printf(b, "# HELP sluice_slots_free Free packet slots for DTLS relay.\n"
 			 "# TYPE sluice_slots_free gauge\nsluice_slots_free %u\n",
-		      rte_ring_count(sl_shm_at(h, h->off_slot_free)));
+		      info.slots_free);
 }
 
 void cp_metrics_render(const struct cp_dp *d, struct cp_buf *b)
@@ -119,26 +120,28 @@ int cp_health_render(const struct cp_dp *d, struct cp_buf *b)
 								: "data plane not running");
 		return 0;
 	}
-	const struct sl_shm_header *h = d->shm.hdr;
+	struct cp_dp_info h;
+	cp_dp_info(d, &h);
 	char ip[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &h->ipv4_addr, ip, sizeof(ip));
+	inet_ntop(AF_INET, &h.ipv4_addr, ip, sizeof(ip));
 	cp_buf_printf(b, ",\"pid\":%d,\"device\":\"%s\",\"ip\":\"%s\",\"generation\":\"%016" PRIx64
 			 "\",\"heartbeat_age_ms\":%" PRId64 ",\"attaches\":%" PRIu64 ",\"lcores\":[",
-		      h->dp_pid, h->device, ip, h->generation, cp_dp_heartbeat_age_ms(d, -1),
+		      h.pid, h.device, ip, h.generation, cp_dp_heartbeat_age_ms(d, -1),
 		      d->attaches);
-	for (unsigned int i = 0; i < h->n_lcores; i++) {
-		const struct sl_lcore_shm *ls = sl_shm_lcore(h, i);
+	for (unsigned int i = 0; i < h.n_lcores; i++) {
+		struct cp_dp_lcore_info ls;
+		cp_dp_lcore_info(d, i, &ls);
+		const struct sl_lcore_counters *c = cp_dp_lcore_counters(d, i);
 		const struct cp_dp_lcore *l = &d->lc[i];
 		cp_buf_printf(b, "%s{\"index\":%u,\"lcore_id\":%u,\"queue\":%u,\"udp_port\":%u,"
 				 "\"heartbeat_age_ms\":%" PRId64 ",\"hello\":\"%s\",\"noop_rtt_us\":%"
 				 PRIu64 ",\"cmd_ring_depth\":%u,\"evt_ring_depth\":%u,"
 				 "\"transports\":%" PRIu64 ",\"rx_packets\":%" PRIu64 "}",
-			      i ? "," : "", i, ls->lcore_id, ls->queue_id, ls->udp_port,
+			      i ? "," : "", i, ls.lcore_id, ls.queue_id, ls.udp_port,
 			      cp_dp_heartbeat_age_ms(d, (int)i),
 			      !l->hello_done ? "pending" : l->hello_status ? "refused" : "ok",
-			      l->noop_rtt_ns / 1000, rte_ring_count(sl_shm_at(h, ls->off_cmd_ring)),
-			      rte_ring_count(sl_shm_at(h, ls->off_evt_ring)),
-			      ls->counters.transports, ls->counters.rx_pkts);
+			      l->noop_rtt_ns / 1000, ls.cmd_depth, ls.evt_depth, c->transports,
+			      c->rx_pkts);
 	}
 	cp_buf_printf(b, "]}}\n");
 	return ok;

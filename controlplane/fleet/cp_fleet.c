@@ -207,7 +207,7 @@ static void self_record(const struct cp_fleet *f, struct cp_fleet_node *n)
 	if (f->cfg->announced_ip[0]) {
 		snprintf(n->media, sizeof(n->media), "%s", f->cfg->announced_ip);
 	} else if (f->dp->attached) {
-		uint32_t a = f->dp->shm.hdr->ipv4_addr;
+		uint32_t a = cp_dp_ipv4(f->dp);
 		inet_ntop(AF_INET, &a, n->media, sizeof(n->media));
 	}
 	n->capacity = (uint32_t)f->cfg->node_capacity;

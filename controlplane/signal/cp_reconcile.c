@@ -198,7 +198,7 @@ static void round_start(struct cp_signal *s, uint64_t now)
 	r->round++;
 	r->start_seq = s->dp->next_seq;
 	r->started_ms = now;
-	uint32_t n = s->dp->shm.hdr->n_lcores;
+	uint32_t n = cp_dp_n_lcores(s->dp);
 	for (uint32_t i = 0; i < SL_MAX_LCORES; i++) {
 		r->kind[i] = i < n ? SL_OBJ_TRANSPORT : 0;
 		r->cursor[i] = 0;
@@ -210,7 +210,7 @@ static void round_start(struct cp_signal *s, uint64_t now)
 static void round_send(struct cp_signal *s)
 {
 	struct cp_reconcile *r = &s->rec;
-	for (uint32_t i = 0; i < s->dp->shm.hdr->n_lcores; i++) {
+	for (uint32_t i = 0; i < cp_dp_n_lcores(s->dp); i++) {
 		if (!r->kind[i] || r->wait_seq[i] || !cp_sig_ring_room(s, i, 1))
 			continue;
 		struct sl_msg m;
@@ -330,7 +330,7 @@ void cp_rec_list_event(struct cp_signal *s, unsigned int lcore, const struct sl_
 	} else {
 		r->cursor[lcore] = o->next;
 	}
-	for (uint32_t i = 0; i < s->dp->shm.hdr->n_lcores; i++)
+	for (uint32_t i = 0; i < cp_dp_n_lcores(s->dp); i++)
 		if (r->kind[i])
 			return;
 	round_finish(s);

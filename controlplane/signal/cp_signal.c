@@ -11,8 +11,6 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
-#include <rte_ring.h>
-#include <rte_ring_elem.h>
 
 #include "cp_log.h"
 #include "cp_sig_int.h"
@@ -63,22 +61,9 @@ void cp_sig_notify_room(struct cp_signal *s, struct cp_room *r, const struct cp_
 /* Commands                                                            */
 /* ------------------------------------------------------------------ */
 
-static const char *msg_name(unsigned int t)
-{
-	static const char *const names[SL_MSG__COUNT] = {
-		"NONE", "HELLO", "HELLO_ACK", "NOOP", "NOOP_REPLY", "TRANSPORT_CREATE",
-		"TRANSPORT_DESTROY", "SRTP_KEYS", "PRODUCER_ADD", "PRODUCER_REMOVE",
-		"PRODUCER_FANOUT", "CONSUMER_ADD", "CONSUMER_REMOVE", "CONSUMER_PAUSE",
-		"CONSUMER_RESUME", "SEND_PACKET", "RESULT", "ICE_SELECTED", "ICE_DISCONNECTED",
-		"DTLS_RECV", "KEYFRAME_REQUEST", "STREAM_STATS", "REQUEST_KEYFRAME",
-		"AUDIO_LEVELS", "LIST_OBJECTS", "OBJECT_LIST",
-	};
-	return t < SL_MSG__COUNT ? names[t] : "UNKNOWN";
-}
-
 int cp_sig_ring_room(struct cp_signal *s, uint32_t lcore, unsigned int n)
 {
-	if (!s->dp_ready || !s->dp->attached || lcore >= s->dp->shm.hdr->n_lcores)
+	if (!s->dp_ready || !s->dp->attached || lcore >= cp_dp_n_lcores(s->dp))
 		return 0;
 	/* teardown waiting for a retry goes first: no new work meanwhile */
 	if (cp_rec_retry_waiting(s, lcore))
@@ -104,12 +89,12 @@ int cp_sig_send(struct cp_signal *s, uint32_t lcore, struct sl_msg *m, const cha
 	}
 	if (rc == -ENOBUFS && teardown && cp_rec_retry_push(s, lcore, m) == 0) {
 		CP_DBG("signal: %s: %s to lcore %u (transport id %u) queued for a retry", what,
-		       msg_name(m->h.type), lcore, m->h.transport_id);
+		       sl_msg_name(m->h.type), lcore, m->h.transport_id);
 		return 0;
 	}
 	s->ctr.dp_ring_full++;
 	CP_WARN("signal: %s: %s to lcore %u not sent (transport id %u): %s", what,
-		msg_name(m->h.type), lcore, m->h.transport_id,
+		sl_msg_name(m->h.type), lcore, m->h.transport_id,
 		rc == -ENOBUFS ? "command ring full" : strerror(-rc));
 	return rc;
 }
@@ -154,7 +139,7 @@ static void on_result(struct cp_signal *s, unsigned int lcore, const struct sl_m
 	if (t && t->lcore == lcore)
 		t->dp_errors++;
 	CP_WARN("signal: lcore %u refused %s for transport %s (tid %u): %s", lcore,
-		msg_name(m->u.result.cmd_type), t ? t->id : "-", m->h.transport_id,
+		sl_msg_name(m->u.result.cmd_type), t ? t->id : "-", m->h.transport_id,
 		strerror(-st));
 	cp_rec_refused(s, lcore, m, tracked ? &e : NULL);
 }
@@ -260,7 +245,7 @@ void cp_signal_dp_ready(void *user)
 	cp_rec_reset(s);
 	uint64_t stale = 0;
 	for (uint32_t i = 0; i < v->n_lcores; i++)
-		stale += sl_shm_lcore(s->dp->shm.hdr, i)->counters.transports;
+		stale += cp_dp_lcore_counters(s->dp, i)->transports;
 	if (stale) {
 		/* a previous control plane left transports behind: their ids would
 		 * collide with ours, so every id is destroyed first (sweep) */
@@ -285,14 +270,14 @@ void cp_signal_dp_ready(void *user)
  * lcore always comes after its destroy. */
 static void sweep(struct cp_signal *s)
 {
-	const struct sl_shm_header *h = s->dp->shm.hdr;
+	uint32_t n = cp_dp_n_lcores(s->dp), max = cp_dp_max_transports(s->dp);
 	int done = 1;
-	for (uint32_t i = 0; i < h->n_lcores; i++) {
-		if (sl_shm_lcore(h, i)->counters.transports == 0)
-			s->sweep_next[i] = h->max_transports; /* nothing (left) to destroy */
-		struct rte_ring *r = cp_shm_cmd_ring(&s->dp->shm, i);
-		while (s->sweep_next[i] < h->max_transports &&
-		       rte_ring_free_count(r) > SWEEP_RESERVE) {
+	for (uint32_t i = 0; i < n; i++) {
+		if (cp_dp_lcore_counters(s->dp, i)->transports == 0)
+			s->sweep_next[i] = max; /* nothing (left) to destroy */
+		struct cp_dp_lcore_info li;
+		while (s->sweep_next[i] < max && cp_dp_lcore_info(s->dp, i, &li) == 0 &&
+		       li.cmd_free > SWEEP_RESERVE) {
 			struct sl_msg m;
 			memset(&m, 0, sizeof(m));
 			m.h.type = SL_MSG_TRANSPORT_DESTROY;
@@ -301,14 +286,14 @@ static void sweep(struct cp_signal *s)
 				break;
 			s->sweep_next[i]++;
 		}
-		done &= s->sweep_next[i] >= h->max_transports;
+		done &= s->sweep_next[i] >= max;
 	}
 	if (!done)
 		return;
 	s->reconciling = 0;
 	s->dp_ready = 1;
 	CP_INFO("signal: data plane ready after removing the previous control plane's "
-		"transports: %u lcores, policy %s", h->n_lcores,
+		"transports: %u lcores, policy %s", n,
 		cp_placement_policy_name(s->place.policy));
 }
 

@@ -25,9 +25,9 @@
 static const struct sl_transport_counters *tp_counters(const struct cp_signal *s,
 							const struct cp_transport *t)
 {
-	if (!s->dp_ready || !s->dp->attached || t->tid >= s->dp->shm.hdr->max_transports)
+	if (!s->dp_ready)
 		return NULL;
-	return sl_shm_tcounters(s->dp->shm.hdr, t->tid);
+	return cp_dp_transport_counters(s->dp, t->tid);
 }
 
 static void set_int(json_t *o, const char *key, uint64_t v)
@@ -182,11 +182,11 @@ static json_t *lcore_stats(struct cp_signal *s, uint32_t i)
 {
 	const struct cp_lcore_load *ld = &s->place.load[i];
 	json_int_t rx = 0, tx = 0, port = 0;
-	if (s->dp->attached && i < s->dp->shm.hdr->n_lcores) {
-		const struct sl_lcore_shm *ls = sl_shm_lcore(s->dp->shm.hdr, i);
-		rx = (json_int_t)ls->counters.rx_pkts;
-		tx = (json_int_t)ls->counters.tx_pkts;
-		port = ls->udp_port;
+	const struct sl_lcore_counters *c = cp_dp_lcore_counters(s->dp, i);
+	if (c) {
+		rx = (json_int_t)c->rx_pkts;
+		tx = (json_int_t)c->tx_pkts;
+		port = cp_dp_lcore_port(s->dp, i);
 	}
 	return json_pack("{sIsIsIsIsIsIsI}", "index", (json_int_t)i, "udpPort", port,
 			 "transports", (json_int_t)ld->transports, "producers",

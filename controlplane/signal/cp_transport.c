@@ -170,10 +170,7 @@ static struct cp_transport *transport_alloc(struct cp_signal *s, struct cp_peer 
 	t->lcore = lcore;
 	cp_list_init(&t->peer_link);
 	cp_list_init(&t->hs_link);
-	const struct sl_shm_header *h = s->dp->shm.hdr;
-	t->port = sl_shm_lcore(h, lcore)->udp_port;
-	if (!t->port)
-		t->port = (uint16_t)(h->port_base + lcore);
+	t->port = cp_dp_lcore_port(s->dp, lcore);
 	t->created_ms = cp_sig_now_ms(s);
 	struct cp_dtls_cb cb = {dtls_send, dtls_connected, dtls_failed, t};
 	if (cp_uuid4(t->id) || cp_random_token(t->ufrag, CP_SIG_ICE_UFRAG_LEN) ||
@@ -254,7 +251,7 @@ json_t *cp_transport_json(struct cp_signal *s, const struct cp_transport *t)
 	if (s->cfg->announced_ip[0]) {
 		snprintf(ip, sizeof(ip), "%s", s->cfg->announced_ip);
 	} else {
-		uint32_t a = s->dp->attached ? s->dp->shm.hdr->ipv4_addr : 0;
+		uint32_t a = cp_dp_ipv4(s->dp);
 		inet_ntop(AF_INET, &a, ip, sizeof(ip));
 	}
 	return json_pack("{ss s{ssssso} s[{sssIsssssIssss}] s{sss[{ssss}]} so}", "id", t->id,

@@ -215,35 +215,59 @@ _Static_assert(sizeof(struct sl_transport_counters) == 80 * 8, "counters size pi
 /* Messages                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Message types. Append only; never renumber, never reuse. C = command
- * (control -> lcore), E = event (lcore -> control). */
+/* The message list: ONE X-macro makes the enum (SL_MSG_<name> = value),
+ * the names (sl_msg_name), the payload sizes (sl_msg_payload_size, carried
+ * by HELLO and the segment header) and the directions (sl_msg_dir; the
+ * validator refuses a message that travels the wrong way).
+ *   X(name, value, payload size, direction)   direction: CMD control -> lcore,
+ *                                              EVT lcore -> control
+ * Rules: values are append-only and listed in increasing order (tables are
+ * indexed by value; test_abi_tables checks it); a retired value is never
+ * reused (keep its line with direction RETIRED and size 0); a new message
+ * is one line here plus its payload struct below. The size expressions name
+ * structs defined further down: they are expanded only after them. */
+#define SL_MSG_LIST(X)                                                                      \
+	X(HELLO, 1, sizeof(struct sl_msg_hello), CMD)            /* abi version + sizes */     \
+	X(HELLO_ACK, 2, sizeof(struct sl_msg_hello_ack), EVT)    /* status of HELLO */         \
+	X(NOOP, 3, sizeof(struct sl_msg_noop), CMD)              /* round-trip probe */        \
+	X(NOOP_REPLY, 4, sizeof(struct sl_msg_noop), EVT)        /* answer to NOOP, same seq */\
+	X(TRANSPORT_CREATE, 5, sizeof(struct sl_msg_transport_create), CMD)                    \
+	X(TRANSPORT_DESTROY, 6, 0, CMD)                          /* header only */             \
+	X(SRTP_KEYS, 7, sizeof(struct sl_msg_srtp_keys), CMD)    /* keys, both directions */   \
+	X(PRODUCER_ADD, 8, sizeof(struct sl_msg_producer_add), CMD) /* on its transport */     \
+	X(PRODUCER_REMOVE, 9, sizeof(struct sl_msg_producer_remove), CMD)                      \
+	X(PRODUCER_FANOUT, 10, sizeof(struct sl_msg_producer_fanout), CMD) /* lcores with consumers */ \
+	X(CONSUMER_ADD, 11, sizeof(struct sl_msg_consumer_add), CMD) /* to its transport's lcore */ \
+	X(CONSUMER_REMOVE, 12, sizeof(struct sl_msg_consumer_ref), CMD)                        \
+	X(CONSUMER_PAUSE, 13, sizeof(struct sl_msg_consumer_ref), CMD)                         \
+	X(CONSUMER_RESUME, 14, sizeof(struct sl_msg_consumer_ref), CMD)                        \
+	X(SEND_PACKET, 15, sizeof(struct sl_msg_packet), CMD)    /* a slot (DTLS out) */       \
+	X(RESULT, 16, sizeof(struct sl_msg_result), EVT)         /* status of a seq != 0 */    \
+	X(ICE_SELECTED, 17, sizeof(struct sl_msg_ice), EVT)      /* USE-CANDIDATE/rebinding */ \
+	X(ICE_DISCONNECTED, 18, sizeof(struct sl_msg_ice), EVT)  /* no binding for ice_timeout */ \
+	X(DTLS_RECV, 19, sizeof(struct sl_msg_packet), EVT)      /* a DTLS datagram in a slot */ \
+	X(KEYFRAME_REQUEST, 20, sizeof(struct sl_msg_keyframe), EVT) /* a consumer's PLI/FIR */ \
+	X(STREAM_STATS, 21, sizeof(struct sl_msg_stream_stats), EVT) /* periodic figures */    \
+	X(REQUEST_KEYFRAME, 22, sizeof(struct sl_msg_keyframe), CMD) /* to the producer's lcore */ \
+	X(AUDIO_LEVELS, 23, sizeof(struct sl_msg_audio_levels), EVT) /* RFC 6464 levels */     \
+	X(LIST_OBJECTS, 24, sizeof(struct sl_msg_list_objects), CMD) /* one page of ids */     \
+	X(OBJECT_LIST, 25, sizeof(struct sl_msg_object_list), EVT) /* answer, same seq */
+
+/* Direction of a message type. */
+enum sl_msg_dir {
+	SL_DIR_NONE = 0,    /* SL_MSG_NONE, values beyond the list */
+	SL_DIR_CMD = 1,     /* control plane -> lcore (command ring) */
+	SL_DIR_EVT = 2,     /* lcore -> control plane (event ring) */
+	SL_DIR_RETIRED = 3, /* a retired value: refused both ways, never reused */
+};
+
+/* Message types: SL_MSG_NONE, then the list. SL_MSG__COUNT is one past the
+ * last value (the list is in increasing order). */
 enum sl_msg_type {
 	SL_MSG_NONE = 0,
-	SL_MSG_HELLO = 1,            /* C: abi version + message sizes */
-	SL_MSG_HELLO_ACK = 2,        /* E: status of HELLO */
-	SL_MSG_NOOP = 3,             /* C: round-trip probe */
-	SL_MSG_NOOP_REPLY = 4,       /* E: answer to NOOP, same seq */
-	SL_MSG_TRANSPORT_CREATE = 5, /* C */
-	SL_MSG_TRANSPORT_DESTROY = 6,/* C */
-	SL_MSG_SRTP_KEYS = 7,        /* C: keys for both directions */
-	SL_MSG_PRODUCER_ADD = 8,     /* C: a producer stream on its transport */
-	SL_MSG_PRODUCER_REMOVE = 9,  /* C */
-	SL_MSG_PRODUCER_FANOUT = 10, /* C: to the producer's lcore: lcores with consumers */
-	SL_MSG_CONSUMER_ADD = 11,    /* C: to the consumer transport's lcore */
-	SL_MSG_CONSUMER_REMOVE = 12, /* C */
-	SL_MSG_CONSUMER_PAUSE = 13,  /* C */
-	SL_MSG_CONSUMER_RESUME = 14, /* C */
-	SL_MSG_SEND_PACKET = 15,     /* C: send a slot (DTLS out) on the selected tuple */
-	SL_MSG_RESULT = 16,          /* E: status of a command with a seq != 0 */
-	SL_MSG_ICE_SELECTED = 17,    /* E: a valid USE-CANDIDATE or rebinding */
-	SL_MSG_ICE_DISCONNECTED = 18,/* E: no valid binding for ice_timeout */
-	SL_MSG_DTLS_RECV = 19,       /* E: a DTLS datagram in a slot */
-	SL_MSG_KEYFRAME_REQUEST = 20,/* E: a consumer asked for a key frame */
-	SL_MSG_STREAM_STATS = 21,    /* E: periodic per-stream figures */
-	SL_MSG_REQUEST_KEYFRAME = 22,/* C: to the producer's lcore: ask it for a key frame */
-	SL_MSG_AUDIO_LEVELS = 23,    /* E: periodic RFC 6464 audio levels of producers */
-	SL_MSG_LIST_OBJECTS = 24,    /* C: one page of the lcore's object ids (reconciliation) */
-	SL_MSG_OBJECT_LIST = 25,     /* E: answer to LIST_OBJECTS, same seq */
+#define SL_X_ENUM(name, value, size, dir) SL_MSG_##name = value,
+	SL_MSG_LIST(SL_X_ENUM)
+#undef SL_X_ENUM
 	SL_MSG__COUNT
 };
 
@@ -541,39 +565,49 @@ _Static_assert(sizeof(struct sl_msg_audio_levels) <= SL_MSG_PAYLOAD, "audio_leve
 _Static_assert(sizeof(struct sl_msg_object_list) == 16 + 4 * SL_LIST_IDS, "object_list pinned");
 _Static_assert(sizeof(struct sl_msg_object_list) <= SL_MSG_PAYLOAD, "object_list fits");
 
-/* Payload size of each message type (0 for SL_MSG_NONE). Both sides build
- * this table from their own compile of this header; HELLO carries it. */
+/* Payload size of each message type (0 for SL_MSG_NONE and unknown
+ * values). Both sides build this table from their own compile of this
+ * header; HELLO carries it. */
 static inline uint16_t sl_msg_payload_size(unsigned int type)
 {
 	switch (type) {
-	case SL_MSG_HELLO: return sizeof(struct sl_msg_hello);
-	case SL_MSG_HELLO_ACK: return sizeof(struct sl_msg_hello_ack);
-	case SL_MSG_NOOP:
-	case SL_MSG_NOOP_REPLY: return sizeof(struct sl_msg_noop);
-	case SL_MSG_TRANSPORT_CREATE: return sizeof(struct sl_msg_transport_create);
-	case SL_MSG_TRANSPORT_DESTROY: return 0;
-	case SL_MSG_SRTP_KEYS: return sizeof(struct sl_msg_srtp_keys);
-	case SL_MSG_PRODUCER_ADD: return sizeof(struct sl_msg_producer_add);
-	case SL_MSG_PRODUCER_REMOVE: return sizeof(struct sl_msg_producer_remove);
-	case SL_MSG_PRODUCER_FANOUT: return sizeof(struct sl_msg_producer_fanout);
-	case SL_MSG_CONSUMER_ADD: return sizeof(struct sl_msg_consumer_add);
-	case SL_MSG_CONSUMER_REMOVE:
-	case SL_MSG_CONSUMER_PAUSE:
-	case SL_MSG_CONSUMER_RESUME: return sizeof(struct sl_msg_consumer_ref);
-	case SL_MSG_SEND_PACKET:
-	case SL_MSG_DTLS_RECV: return sizeof(struct sl_msg_packet);
-	case SL_MSG_RESULT: return sizeof(struct sl_msg_result);
-	case SL_MSG_ICE_SELECTED:
-	case SL_MSG_ICE_DISCONNECTED: return sizeof(struct sl_msg_ice);
-	case SL_MSG_KEYFRAME_REQUEST: return sizeof(struct sl_msg_keyframe);
-	case SL_MSG_STREAM_STATS: return sizeof(struct sl_msg_stream_stats);
-	case SL_MSG_REQUEST_KEYFRAME: return sizeof(struct sl_msg_keyframe);
-	case SL_MSG_AUDIO_LEVELS: return sizeof(struct sl_msg_audio_levels);
-	case SL_MSG_LIST_OBJECTS: return sizeof(struct sl_msg_list_objects);
-	case SL_MSG_OBJECT_LIST: return sizeof(struct sl_msg_object_list);
+#define SL_X_SIZE(name, value, size, dir) case SL_MSG_##name: return (uint16_t)(size);
+	SL_MSG_LIST(SL_X_SIZE)
+#undef SL_X_SIZE
 	default: return 0;
 	}
 }
+
+/* Direction of each message type (SL_DIR_NONE for SL_MSG_NONE and unknown
+ * values). */
+static inline enum sl_msg_dir sl_msg_dir(unsigned int type)
+{
+	switch (type) {
+#define SL_X_DIR(name, value, size, dir) case SL_MSG_##name: return SL_DIR_##dir;
+	SL_MSG_LIST(SL_X_DIR)
+#undef SL_X_DIR
+	default: return SL_DIR_NONE;
+	}
+}
+
+/* Name of each message type without the SL_MSG_ prefix ("HELLO"), "NONE"
+ * for 0 and "UNKNOWN" beyond the list: for logs. */
+static inline const char *sl_msg_name(unsigned int type)
+{
+	static const char *const names[SL_MSG__COUNT] = {
+		[SL_MSG_NONE] = "NONE",
+#define SL_X_NAME(name, value, size, dir) [SL_MSG_##name] = #name,
+		SL_MSG_LIST(SL_X_NAME)
+#undef SL_X_NAME
+	};
+	return type < SL_MSG__COUNT && names[type] ? names[type] : "UNKNOWN";
+}
+
+/* Every payload fits in a message: one assertion per list entry. */
+#define SL_X_FITS(name, value, size, dir) \
+	_Static_assert((size) <= SL_MSG_PAYLOAD, "payload of SL_MSG_" #name " fits");
+SL_MSG_LIST(SL_X_FITS)
+#undef SL_X_FITS
 
 /* ------------------------------------------------------------------ */
 /* Segment layout                                                      */
@@ -662,7 +696,7 @@ sl_shm_tcounters(const struct sl_shm_header *h, uint32_t tid)
 int sl_pid_alive(int pid);
 
 /* ------------------------------------------------------------------ */
-/* Validation (implemented in dataplane/abi_validate.c, linked by both) */
+/* Validation (abi/sl_abi_validate.c: library sl_abi, linked by both)  */
 /* ------------------------------------------------------------------ */
 
 enum sl_valid {

@@ -1,54 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Validation of control/data messages (contract in include/sluice/abi.h).
- * Pure functions: no DPDK, no globals, no logging; linked by both processes.
+ * Pure functions: no DPDK, no globals, no logging. Library sl_abi
+ * (abi/CMakeLists.txt), linked by both processes and the tests: it belongs
+ * to neither process's folder. Types and directions come from the one
+ * message list (SL_MSG_LIST); this file adds the per-field checks.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "sluice/abi.h"
 
 static int is_command(unsigned int t)
 {
-	switch (t) {
-	case SL_MSG_HELLO:
-	case SL_MSG_NOOP:
-	case SL_MSG_TRANSPORT_CREATE:
-	case SL_MSG_TRANSPORT_DESTROY:
-	case SL_MSG_SRTP_KEYS:
-	case SL_MSG_PRODUCER_ADD:
-	case SL_MSG_PRODUCER_REMOVE:
-	case SL_MSG_PRODUCER_FANOUT:
-	case SL_MSG_CONSUMER_ADD:
-	case SL_MSG_CONSUMER_REMOVE:
-	case SL_MSG_CONSUMER_PAUSE:
-	case SL_MSG_CONSUMER_RESUME:
-	case SL_MSG_SEND_PACKET:
-	case SL_MSG_REQUEST_KEYFRAME:
-	case SL_MSG_LIST_OBJECTS:
-		return 1;
-	default:
-		return 0;
-	}
+	return sl_msg_dir(t) == SL_DIR_CMD;
 }
 
 static int is_event(unsigned int t)
 {
-	switch (t) {
-	case SL_MSG_HELLO_ACK:
-	case SL_MSG_NOOP_REPLY:
-	case SL_MSG_RESULT:
-	case SL_MSG_ICE_SELECTED:
-	case SL_MSG_ICE_DISCONNECTED:
-	case SL_MSG_DTLS_RECV:
-	case SL_MSG_KEYFRAME_REQUEST:
-	case SL_MSG_STREAM_STATS:
-	case SL_MSG_AUDIO_LEVELS:
-	case SL_MSG_OBJECT_LIST:
-		return 1;
-	default:
-		return 0;
-	}
+	return sl_msg_dir(t) == SL_DIR_EVT;
 }
 
 /* A NUL-terminated string of 1..cap-1 printable ASCII characters. */
@@ -289,22 +258,4 @@ const char *sl_valid_str(enum sl_valid v)
 	case SL_VALID_BAD_FIELD: return "field out of range";
 	}
 	return "unknown";
-}
-
-int sl_pid_alive(int pid)
-{
-	char path[64], buf[512];
-	if (pid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	const char *rp = strrchr(buf, ')'); /* comm may contain spaces and ')' */
-	if (!rp || rp[1] != ' ')
-		return 0;
-	return rp[2] != 'Z' && rp[2] != 'X';
 }
