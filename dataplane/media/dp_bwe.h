@@ -33,6 +33,8 @@
 #define DP_BWE_HIST 1024u   /* sent packets remembered, by twcc seq (power of 2) */
 #define DP_BWE_WINDOW 20u   /* packet-group deltas in the trend fit */
 #define DP_BWE_RATE_BUCKETS 20u /* acknowledged-rate window: 20 x 25 ms */
+#define DP_BWE_FB_MAX 4096u /* statuses of one feedback the data plane decodes (more:
+			     * the feedback is ignored) */
 
 struct dp_bwe_cfg {
 	uint32_t start_bps; /* before any feedback (0: 600 kbps, mediasoup's default) */
