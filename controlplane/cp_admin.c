@@ -179,6 +179,9 @@ static int route_admin(void *user, struct cp_http_req *req, struct cp_buf *b,
 
 /* ---- /dev/token ---- */
 
+/* The claims of a dev token from ?room= and ?name=: 0, -1 for bad arguments
+ * (*why says which), -2 when no randomness was had for a guest name (a
+ * server fault, not the caller's). */
 static int dev_claims(const struct cp_http_req *req, struct cp_jwt_claims *c, const char **why)
 {
 	memset(c, 0, sizeof(*c));
@@ -193,7 +196,7 @@ static int dev_claims(const struct cp_http_req *req, struct cp_jwt_claims *c, co
 		unsigned char rnd[3];
 		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
 			*why = "no randomness for a guest name";
-			return -1;
+			return -2;
 		}
 		snprintf(c->sub, sizeof(c->sub), "guest-%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
 	}
@@ -215,7 +218,10 @@ static int route_dev_token(void *user, struct cp_http_req *req, struct cp_buf *b
 		req->allow = "GET";
 		return fail_json(b, 405, "METHOD_NOT_ALLOWED", "/dev/token takes GET");
 	}
-	if (dev_claims(req, &c, &why))
+	int dc = dev_claims(req, &c, &why);
+	if (dc == -2)
+		return fail_json(b, 500, "INTERNAL", why);
+	if (dc)
 		return fail_json(b, 400, "BAD_REQUEST", "room (1..128 bytes) and name (1..64 bytes) "
 				 "must be UTF-8 without control characters; both are optional");
 	if (!a->cfg.jwt_secret[0])

@@ -69,6 +69,8 @@ static const struct tp_field {
 	   "Received bit/s over the last second"),
 	TF(tx_bps, "txBitrate", "sluice_transport_tx_bitrate_bps", "gauge",
 	   "Sent bit/s over the last second"),
+	TF(avail_out_bps, "availableOutgoingBitrate", "sluice_transport_available_outgoing_bitrate_bps",
+	   "gauge", "Send-side bandwidth estimate towards the receiver (transport-cc/REMB)"),
 	{"rttMs", "sluice_transport_rtt_seconds", "gauge",
 	 "Latest round-trip time measured with a consumer's receiver (absent until measured)",
 	 offsetof(struct sl_transport_counters, rtt_us), TP_RTT},

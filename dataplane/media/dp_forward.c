@@ -198,6 +198,7 @@ static uint32_t write_copy(struct dp_media *md, struct dp_consumer *c, struct dp
 	if (f->sim & DP_SIM_PKT_VP8) /* picture ids continuous across layer switches */
 		dp_simulcast_vp8(c, d + f->ri.payload_off + (rtx ? DP_RTP_RTX_OSN_LEN : 0u),
 				 f->ri.payload_len, f->sim);
+	uint16_t twcc_before = ct->twcc_seq;
 	if (f->ri.ext_form == DP_RTP_EXT_ONE || f->ri.ext_form == DP_RTP_EXT_TWO) {
 		if (!c->map_valid || memcmp(&c->map_from, &f->ext, sizeof(f->ext)) != 0)
 			build_ext_map(c, &f->ext);
@@ -208,6 +209,8 @@ static uint32_t write_copy(struct dp_media *md, struct dp_consumer *c, struct dp
 		dp_tp_drop(lc, ct, SL_DROP_SRTP_OTHER);
 		return 0;
 	}
+	if (ct->bwe && ct->twcc_seq != twcc_before) /* a fresh transport-wide seq went out */
+		dp_bwe_on_sent(ct->bwe, twcc_before, len + DP_UDP4_HDRS, md->now_ns);
 	dp_transport_send(md, ct, &ct->tuples[ct->selected], m, len);
 	return len;
 }

@@ -307,6 +307,20 @@ static void keyframe_request(struct dp_media *md, struct dp_transport *t, uint32
 	dp_budget_evt_low(md, t, &ev, DP_EVT_LOW_RESERVE);
 }
 
+/* Transport-cc feedback about what we sent on t: the send-side estimate
+ * (dp_bwe). Feedback too large for the scratch, or malformed, is ignored
+ * (the next one is whole again). */
+static void bwe_feedback(struct dp_media *md, struct dp_transport *t,
+			 const struct dp_rtcp_pkt *pkt)
+{
+	struct dp_rtcp_tcc fb;
+	if (!t->bwe ||
+	    dp_rtcp_parse_tcc(pkt, &fb, md->tcc_fb, DP_BWE_FB_MAX) != DP_RTCP_OK)
+		return;
+	dp_bwe_on_feedback(t->bwe, &fb, md->tcc_fb, fb.status_count, md->now_ns);
+	t->ctr->avail_out_bps = dp_bwe_estimate(t->bwe, md->now_ns);
+}
+
 static void rtcp_feedback(struct dp_media *md, struct dp_transport *t, const uint8_t *p,
 			  uint32_t len)
 {
@@ -327,9 +341,17 @@ static void rtcp_feedback(struct dp_media *md, struct dp_transport *t, const uin
 			dp_nack_input(md, t, &pkt); /* a consumer's: resend (dp_nack.c) */
 			continue;
 		}
+		if (pkt.pt == DP_RTCP_PT_RTPFB && pkt.count == DP_RTCP_FMT_TCC) {
+			bwe_feedback(md, t, &pkt); /* a consumer's receiver: bandwidth */
+			continue;
+		}
 		if (pkt.pt != DP_RTCP_PT_PSFB)
 			continue;
-		if (pkt.count == DP_RTCP_FMT_PLI) {
+		if (pkt.count == DP_RTCP_FMT_AFB) {
+			struct dp_rtcp_remb remb;
+			if (t->bwe && dp_rtcp_parse_remb(&pkt, &remb) == DP_RTCP_OK)
+				dp_bwe_on_remb(t->bwe, remb.bitrate, md->now_ns);
+		} else if (pkt.count == DP_RTCP_FMT_PLI) {
 			struct dp_rtcp_fb fb;
 			if (dp_rtcp_parse_pli(&pkt, &fb) == DP_RTCP_OK) {
 				t->ctr->pli_in++;
@@ -346,8 +368,8 @@ static void rtcp_feedback(struct dp_media *md, struct dp_transport *t, const uin
 
 /* SRTCP from a valid tuple: unprotected and counted; key-frame requests
  * become events, a producer's SR is kept for our receiver reports
- * (dp_feedback.c), consumers' NACKs are answered (dp_nack.c).
- * (Consumers' bandwidth feedback: not yet.) */
+ * (dp_feedback.c), consumers' NACKs are answered (dp_nack.c), their
+ * transport-cc feedback and REMB feed the send-side estimate (dp_bwe). */
 static void rtcp_input(struct dp_media *md, struct dp_transport *t, struct rte_mbuf *m,
 		       const struct dp_udp_info *u)
 {

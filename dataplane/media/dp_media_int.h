@@ -23,6 +23,7 @@
 #include <rte_cycles.h>
 
 #include "sluice/abi.h"
+#include "dp_bwe.h"
 #include "dp_htab.h"
 #include "dp_lcore.h"
 #include "dp_net.h"
@@ -154,6 +155,8 @@ struct dp_transport {
 	uint32_t dtls_next;     /* next dtls_pos[] entry to reuse (the oldest) */
 	struct dp_tuple tuples[DP_TP_TUPLES];
 	struct dp_tcc *tcc;     /* arrivals to report; NULL until a producer uses transport-cc */
+	struct dp_bwe *bwe;     /* send-side estimate towards the receiver; NULL until a
+				 * video or transport-cc consumer is added (dp_stream.c) */
 	struct dp_srtp *srtp;   /* NULL until SL_MSG_SRTP_KEYS */
 	uint32_t srtp_overhead; /* trailer room to reserve when protecting */
 	struct sl_transport_counters *ctr; /* in the segment */
@@ -357,6 +360,7 @@ struct dp_media {
 	uint64_t ns_base;
 	uint64_t ns_per_tsc_q32;         /* ns per TSC tick, 32.32 fixed point */
 	struct dp_rtcp_tcc_arrival tcc_sort[DP_TCC_RING + DP_TCC_HIST + 1]; /* feedback scratch */
+	struct dp_rtcp_tcc_status tcc_fb[DP_BWE_FB_MAX]; /* a consumer's feedback, decoded */
 	uint64_t rr_last_ns;             /* last receiver-report round */
 	uint64_t sr_last_ns;             /* last sender-report round (consumers) */
 	uint64_t nack_last_ns;           /* last NACK round (producers, dp_nack.c) */

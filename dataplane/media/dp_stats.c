@@ -138,6 +138,8 @@ static void transport_round(struct dp_media *md, uint64_t now_ns)
 			t->ctr->rx_bps = bps(rx - t->st.rx_bytes, now_ns - t->st.ns);
 			t->ctr->tx_bps = bps(tx - t->st.tx_bytes, now_ns - t->st.ns);
 		}
+		if (t->bwe) /* also when feedback stopped: REMB expires, floors hold */
+			t->ctr->avail_out_bps = dp_bwe_estimate(t->bwe, now_ns);
 		t->st.ns = now_ns;
 		t->st.rx_bytes = rx;
 		t->st.tx_bytes = tx;

@@ -165,6 +165,12 @@ int dp_consumer_add(struct dp_media *md, const struct sl_msg *cmd)
 	    dp_htab_reserve(&md->cons_ssrc, md->cons_ssrc.count + 1) ||
 	    dp_htab_reserve(&md->fans, md->fans.count + 1))
 		return -ENOMEM;
+	if (!t->bwe && (a->ext.transport_cc || a->kind == SL_KIND_VIDEO)) {
+		t->bwe = malloc(sizeof(*t->bwe)); /* freed with the transport */
+		if (!t->bwe)
+			return -ENOMEM;
+		dp_bwe_init(t->bwe, NULL);
+	}
 	struct dp_fan *fan = dp_htab_get(&md->fans, a->producer_id);
 	int new_fan = fan == NULL;
 	if (new_fan) {

@@ -101,6 +101,7 @@ int dp_transport_destroy(struct dp_media *md, uint32_t tid)
 	dp_htab_del(&md->ufrags, t->ufrag_key);
 	dp_srtp_destroy(t->srtp);
 	free(t->tcc);
+	free(t->bwe);
 	/* swap-remove from the dense list the timer walks */
 	uint32_t last = md->local[--md->n_local];
 	md->local[t->local_idx] = last;

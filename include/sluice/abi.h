@@ -206,7 +206,9 @@ struct sl_transport_counters {
 	uint64_t rtt_us;         /* gauge: latest round-trip time measured here, 0 = none yet */
 	uint64_t rx_bps;         /* gauge: received bit/s over the last second */
 	uint64_t tx_bps;         /* gauge: sent bit/s over the last second */
-	uint64_t reserved[8];
+	uint64_t avail_out_bps;  /* gauge: send-side bandwidth estimate towards this transport's
+				  * receiver (transport-cc/REMB; 0 = no consumer with feedback) */
+	uint64_t reserved[7];
 	uint64_t drops[SL_DROP_SLOTS];
 };
 _Static_assert(sizeof(struct sl_transport_counters) == 80 * 8, "counters size pinned");

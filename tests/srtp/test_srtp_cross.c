@@ -170,8 +170,9 @@ static void count(enum dp_srtp_status st)
 /*
  * Delivers bytes b (len) to both engines' receiver r (rx or wrong): the
  * statuses must agree, and on OK the plaintexts (and plain when given).
+ * Returns ipsec-mb's status.
  */
-static void deliver(const uint8_t *b, uint32_t len, int rtcp, int wrong, const uint8_t *plain,
+static enum dp_srtp_status deliver(const uint8_t *b, uint32_t len, int rtcp, int wrong, const uint8_t *plain,
 		    uint32_t plain_len)
 {
 	uint8_t x[BUF], y[BUF];
@@ -193,6 +194,7 @@ static void deliver(const uint8_t *b, uint32_t len, int rtcp, int wrong, const u
 		if (plain)
 			CHECK(lx == plain_len && memcmp(x, plain, lx) == 0);
 	}
+	return si;
 }
 
 /* Protects with both senders; returns 1 and fills p when both succeeded. */
@@ -408,12 +410,13 @@ static uint32_t hdr_len_of(const uint8_t *b)
  * to consumers with their own headers, through both engines, against the
  * same packets assembled and protected in place by a third (libsrtp)
  * sender of the same key: byte for byte; the payload is never written; the
- * receivers open every packet; bad header lengths and short buffers.
+ * receivers open every packet to its header + the shared payload; bad
+ * header lengths and short buffers.
  */
 static void test_fanout(enum sl_srtp_profile p)
 {
 	enum { NC = 70 }; /* more than one chunk of 64 */
-	static uint8_t dl[NC][BUF], di[NC][BUF], want[NC][BUF];
+	static uint8_t dl[NC][BUF], di[NC][BUF], want[NC][BUF], clear[NC][BUF];
 	uint8_t k[SL_SRTP_MASTER_MAX], other[SL_SRTP_MASTER_MAX], payload[1200], saved[1200];
 	uint8_t *pl[NC], *pi[NC];
 	const uint8_t *src[NC];
@@ -452,6 +455,7 @@ static void test_fanout(enum sl_srtp_profile p)
 			memcpy(want[i], dl[i], hl[i]);
 			memcpy(want[i] + hl[i], payload, plen[i]);
 			wl[i] = hl[i] + plen[i];
+			memcpy(clear[i], want[i], wl[i]);
 			CHECK_ST_REF(dp_srtp_protect_rtp(ref, want[i], &wl[i], BUF));
 		}
 		CHECK(dp_srtp_protect_rtp_burst_from(vl, pl, hl, src, plen, BUF, ol, sl, NC) == NC);
@@ -461,7 +465,8 @@ static void test_fanout(enum sl_srtp_profile p)
 			CHECK(sl[i] == DP_SRTP_OK && si[i] == DP_SRTP_OK);
 			CHECK(ol[i] == wl[i] && oi[i] == wl[i]);
 			CHECK(memcmp(dl[i], want[i], wl[i]) == 0 && memcmp(di[i], want[i], wl[i]) == 0);
-			deliver(di[i], oi[i], 0, 0, NULL, 0);
+			/* both receivers open it to the assembled plaintext */
+			CHECK(deliver(di[i], oi[i], 0, 0, clear[i], hl[i] + plen[i]) == DP_SRTP_OK);
 		}
 	}
 	/* refusals: wrong header length, no room for the trailer (dst untouched) */
