@@ -452,6 +452,7 @@ static int write_json(const char *path, const struct result *r, const struct res
 	json_object_set_new(o, "consumers_silent", json_integer((json_int_t)t->consumers_silent));
 	json_object_set_new(o, "churned", json_integer((json_int_t)lg.churned));
 	json_object_set_new(o, "foreign_packets", json_integer((json_int_t)t->foreign));
+	json_object_set_new(o, "srtp_failures", json_integer((json_int_t)t->srtp_fail));
 	json_object_set_new(o, "audio_loss_ratio", json_real(kind_loss(t, 0)));
 	json_object_set_new(o, "video_loss_ratio", json_real(kind_loss(t, 1)));
 	json_object_set_new(o, "rx_pps", json_real(r->seconds > 0 ? (double)t->rx_packets / r->seconds : 0));
