@@ -171,8 +171,11 @@ static enum dp_net_action icmp6_input(uint8_t *f, size_t len, uint8_t *ip, uint8
 		return drop(res, SL_DROP_ICMP_MALFORMED);
 	if (icmp[0] == ND_NEIGHBOR_SOLICIT)
 		return ns_input(f, len, ip, icmp, icmp_len, cfg, res);
-	if (icmp[0] == ICMP6_ECHO_REQUEST && icmp[1] == 0 && to_us)
+	if (icmp[0] == ICMP6_ECHO_REQUEST && icmp[1] == 0 && to_us) {
+		if (is_zero16(ip + 8))
+			return drop(res, SL_DROP_IP_MALFORMED); /* no one to answer */
 		return echo_input(f, ip, icmp, icmp_len, cfg, res);
+	}
 	if (!to_us)
 		return drop(res, SL_DROP_IP_NOT_US);
 	return drop(res, SL_DROP_ICMP_TYPE);

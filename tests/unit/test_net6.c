@@ -178,6 +178,13 @@ static void test_echo(void)
 	CHECK_EQ(f.b[54], 129);
 	CHECK_EQ(dp_get_be16(f.b + 56), 0xc6b6);
 
+	/* from the unspecified address: nobody to answer */
+	fb_start(&f, any_ip, our_ip, NH_ICMP6, 64);
+	put_echo(&f);
+	fb_fin(&f, 54, NH_ICMP6, 2);
+	CHECK_EQ(run(&f, &r), DP_NET_DROP);
+	CHECK_EQ(r.drop_reason, SL_DROP_IP_MALFORMED);
+
 	/* wrong checksum, other types, echo to a multicast group */
 	fb_start(&f, peer_ip, our_ip, NH_ICMP6, 64);
 	put_echo(&f);
