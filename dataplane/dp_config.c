@@ -13,6 +13,8 @@ void dp_config_usage(const char *prog)
 {
 	printf("usage: %s [EAL options] -- --ip A.B.C.D [options]\n"
 	       "  --ip A.B.C.D          IPv4 address the data plane answers on (required)\n"
+	       "  --ip6 ADDR            also answer on this IPv6 address (NDP, ICMPv6 echo,\n"
+	       "                        ICE and media over IPv6); \"\" = IPv4 only (default)\n"
 	       "  --shm NAME            shared-memory segment (default %s)\n"
 	       "  --port N              ethdev port id (default 0)\n"
 	       "  --port-base P         UDP port of worker 0; worker i uses P+i (default 40000)\n"
@@ -44,6 +46,28 @@ static int num(const char *opt, const char *v, unsigned long lo, unsigned long h
 		return -EINVAL;
 	}
 	*out = x;
+	return 0;
+}
+
+/* --ip6: "" is off; else a unicast address a host can have on a link
+ * (not ::, ::1, multicast, link-local or IPv4-mapped). */
+static int parse_ip6(struct dp_config *c, const char *v, char *err, size_t errlen)
+{
+	struct in6_addr a;
+	if (v && !v[0]) {
+		c->ipv6_on = 0;
+		return 0;
+	}
+	if (!v || inet_pton(AF_INET6, v, &a) != 1 || IN6_IS_ADDR_UNSPECIFIED(&a) ||
+	    IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_MULTICAST(&a) || IN6_IS_ADDR_LINKLOCAL(&a) ||
+	    IN6_IS_ADDR_V4MAPPED(&a)) {
+		snprintf(err, errlen, "--ip6 needs a global IPv6 address like 2001:db8::1 (not ::, "
+			 "loopback, multicast, link-local or IPv4-mapped; \"\" for IPv4 only) "
+			 "(got '%s')", v ? v : "");
+		return -EINVAL;
+	}
+	memcpy(c->ipv6, &a, 16);
+	c->ipv6_on = 1;
 	return 0;
 }
 
@@ -81,6 +105,8 @@ int dp_config_parse(struct dp_config *c, int argc, char **argv, char *err, size_
 			}
 			c->ipv4 = a.s_addr;
 			have_ip = 1;
+		} else if (!strcmp(o, "--ip6")) {
+			rc = parse_ip6(c, v, err, errlen);
 		} else if (!strcmp(o, "--shm")) {
 			if (!v || v[0] != '/' || strlen(v) >= sizeof(c->shm_name) || strchr(v + 1, '/')) {
 				snprintf(err, errlen, "--shm needs a name like /sluice (got '%s')", v ? v : "");

@@ -12,6 +12,8 @@
 struct dp_config {
 	char shm_name[64];       /* --shm, default SL_SHM_NAME_DEFAULT */
 	uint32_t ipv4;           /* --ip, network order, required */
+	uint8_t ipv6_on;         /* --ip6 given with an address ("" = off) */
+	uint8_t ipv6[16];        /* --ip6: a global unicast IPv6 address */
 	uint16_t port_id;        /* --port: ethdev port id, default 0 */
 	uint16_t port_base;      /* --port-base: lcore i serves UDP port_base+i; 40000 */
 	uint32_t idle_sleep_us;  /* --idle-sleep-us: 0 = busy poll; default 100 */

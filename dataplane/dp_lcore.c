@@ -54,6 +54,7 @@ void dp_lcore_rx_one(struct dp_lcore *lc, struct rte_mbuf *m)
 		m->ol_flags = 0;
 		lc->ctr->arp_replies += res.is_arp;
 		lc->ctr->icmp_echo_replies += res.is_icmp;
+		lc->ctr->nd_replies += res.is_nd;
 		dp_lcore_tx(lc, m);
 		return;
 	case DP_NET_UDP:

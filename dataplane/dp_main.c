@@ -5,7 +5,7 @@
  * lcores (one per queue). The main lcore only keeps the heartbeat. SIGINT or
  * SIGTERM stops the workers, the port, and removes the segment.
  *
- *   sluice-dataplane [EAL options] -- --ip A.B.C.D [options]
+ *   sluice-dataplane [EAL options] -- --ip A.B.C.D [--ip6 ADDR] [options]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -76,6 +76,8 @@ static void setup_workers(const struct dp_config *cfg, struct dp_shm *shm,
 		lc->net.port_min = cfg->port_base;
 		lc->net.port_max = (uint16_t)(cfg->port_base + shm->hdr->n_lcores - 1);
 		lc->net.verify_udp_csum = cfg->verify_udp_csum;
+		lc->net.ipv6_on = cfg->ipv6_on;
+		memcpy(lc->net.ipv6, cfg->ipv6, 16);
 		lc->vctx.max_transports = cfg->max_transports;
 		lc->vctx.n_slots = cfg->n_slots;
 		lc->vctx.n_lcores = shm->hdr->n_lcores;
@@ -129,6 +131,8 @@ int main(int argc, char **argv)
 		.ice_timeout_ms = cfg.ice_timeout_ms, .ipv4 = cfg.ipv4, .device = devname,
 	};
 	memcpy(sp.mac, mac, 6);
+	if (cfg.ipv6_on)
+		memcpy(sp.ipv6, cfg.ipv6, 16);
 	rc = dp_shm_create(&shm, &sp, err, sizeof(err));
 	if (rc) {
 		dp_port_fini(cfg.port_id);
@@ -167,8 +171,12 @@ int main(int argc, char **argv)
 	RTE_LCORE_FOREACH_WORKER(id)
 		rte_eal_remote_launch(dp_lcore_main, &workers[i++], id);
 
-	char ip[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &cfg.ipv4, ip, sizeof(ip));
+	char ip[INET_ADDRSTRLEN + INET6_ADDRSTRLEN + 8];
+	inet_ntop(AF_INET, &cfg.ipv4, ip, INET_ADDRSTRLEN);
+	if (cfg.ipv6_on) {
+		strcat(ip, " ip6 ");
+		inet_ntop(AF_INET6, cfg.ipv6, ip + strlen(ip), INET6_ADDRSTRLEN);
+	}
 	shm.hdr->state = SL_DP_RUNNING;
 	printf("sluice-dataplane: ready: device %s mac %02x:%02x:%02x:%02x:%02x:%02x ip %s "
 	       "udp %u-%u shm %s workers %u pid %d\n", devname, mac[0], mac[1], mac[2],

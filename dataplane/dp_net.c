@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* dp_net - Ethernet/ARP/IPv4/ICMP/UDP; contract in dp_net.h. */
+/* dp_net - Ethernet/ARP/IPv4/ICMP/UDP (IPv6: dp_net6.c); contract in dp_net.h. */
 #include <string.h>
 
 #include "sluice/abi.h"
@@ -8,6 +8,7 @@
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
 #define ETHERTYPE_VLAN 0x8100
+#define ETHERTYPE_IPV6 0x86dd
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_UDP_ 17
 #define ARP_LEN 28
@@ -174,12 +175,15 @@ static enum dp_net_action udp_input(uint8_t *f, uint8_t *ip, size_t ihl, size_t 
 		return drop(res, SL_DROP_UDP_PORT);
 
 	struct dp_udp_info *u = &res->udp;
-	memcpy(&u->src_ip, ip + 12, 4);
-	memcpy(&u->dst_ip, ip + 16, 4);
+	memcpy(u->src_addr, ip + 12, 4); /* the other 12 bytes stay zero */
+	memcpy(u->dst_addr, ip + 16, 4);
 	if (cfg->verify_udp_csum && dp_get_be16(udp + 6) != 0) {
 		uint8_t saved[2] = {udp[6], udp[7]};
+		uint32_t sip, dip;
+		memcpy(&sip, ip + 12, 4);
+		memcpy(&dip, ip + 16, 4);
 		udp[6] = udp[7] = 0;
-		uint16_t c = dp_udp4_csum(u->src_ip, u->dst_ip, udp, ulen);
+		uint16_t c = dp_udp4_csum(sip, dip, udp, ulen);
 		udp[6] = saved[0];
 		udp[7] = saved[1];
 		if (c != dp_get_be16(saved))
@@ -233,7 +237,11 @@ enum dp_net_action dp_net_input(uint8_t *frame, size_t len, const struct dp_net_
 		return ipv4_input(frame, len, cfg, res);
 	case ETHERTYPE_ARP:
 		return arp_input(frame, len, cfg, res);
-	default: /* VLAN, IPv6, LLDP...: not served yet */
+	case ETHERTYPE_IPV6:
+		if (cfg->ipv6_on)
+			return dp_net6_input(frame, len, cfg, res);
+		return drop(res, SL_DROP_ETH_TYPE); /* no --ip6 */
+	default: /* VLAN, LLDP...: not served */
 		return drop(res, SL_DROP_ETH_TYPE);
 	}
 }

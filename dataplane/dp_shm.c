@@ -117,6 +117,7 @@ static int lay_out(struct dp_shm *s, const struct dp_shm_params *p, const struct
 	h->slot_size = SL_SLOT_SIZE;
 	h->max_transports = p->max_transports;
 	h->ipv4_addr = p->ipv4;
+	memcpy(h->ipv6_addr, p->ipv6, 16);
 	memcpy(h->mac, p->mac, 6);
 	h->port_base = p->port_base;
 	h->ice_timeout_ms = p->ice_timeout_ms;

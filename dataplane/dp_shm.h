@@ -24,6 +24,7 @@ struct dp_shm_params {
 	uint16_t port_base;
 	uint32_t ice_timeout_ms;
 	uint32_t ipv4;           /* network order */
+	uint8_t ipv6[16];        /* all zero: no IPv6 */
 	uint8_t mac[6];
 	const char *device;
 };

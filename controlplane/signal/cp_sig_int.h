@@ -42,6 +42,9 @@
 /* RFC 8445 5.1.2.1 for a host candidate: type preference 64, local
  * preference 20000, component 1. */
 #define CP_SIG_HOST_PRIORITY ((64u << 24) + (20000u << 8) + (256u - 1u))
+/* The IPv6 host candidate (data plane started with --ip6): below the IPv4
+ * one, so a dual-stack client keeps the IPv4 path it has always used. */
+#define CP_SIG_HOST6_PRIORITY ((64u << 24) + (10000u << 8) + (256u - 1u))
 
 /* The signaling layer's limits (rooms, per-peer) and the token lifetime
  * (README "Limits"): one row each of sluice_signal_limit_total{limit=

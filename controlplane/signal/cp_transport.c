@@ -245,7 +245,17 @@ enum cp_sig_code cp_transport_create(struct cp_signal *s, struct cp_peer *p, int
 	return CP_SIG_OK;
 }
 
-json_t *cp_transport_json(struct cp_signal *s, const struct cp_transport *t)
+static json_t *host_candidate(const char *foundation, uint32_t priority, const char *ip,
+			      uint16_t port)
+{
+	return json_pack("{sssIsssssIssss}", "foundation", foundation, "priority",
+			 (json_int_t)priority, "ip", ip, "address", ip, "port", (json_int_t)port,
+			 "type", "host", "protocol", "udp");
+}
+
+/* The host candidates: IPv4 (announced_ip, else the data plane's address),
+ * then IPv6 when the data plane has one (its --ip6, from the segment). */
+static json_t *candidates_json(struct cp_signal *s, const struct cp_transport *t)
 {
 	char ip[64];
 	if (s->cfg->announced_ip[0]) {
@@ -254,12 +264,22 @@ json_t *cp_transport_json(struct cp_signal *s, const struct cp_transport *t)
 		uint32_t a = cp_dp_ipv4(s->dp);
 		inet_ntop(AF_INET, &a, ip, sizeof(ip));
 	}
-	return json_pack("{ss s{ssssso} s[{sssIsssssIssss}] s{sss[{ssss}]} so}", "id", t->id,
+	json_t *arr = json_array();
+	json_array_append_new(arr, host_candidate("udpcandidate", CP_SIG_HOST_PRIORITY, ip, t->port));
+	static const uint8_t none[16];
+	if (s->dp->attached && memcmp(s->dp->shm.hdr->ipv6_addr, none, 16) != 0 &&
+	    inet_ntop(AF_INET6, s->dp->shm.hdr->ipv6_addr, ip, sizeof(ip)))
+		json_array_append_new(arr, host_candidate("udpcandidate6", CP_SIG_HOST6_PRIORITY,
+							  ip, t->port));
+	return arr;
+}
+
+json_t *cp_transport_json(struct cp_signal *s, const struct cp_transport *t)
+{
+	return json_pack("{ss s{ssssso} so s{sss[{ssss}]} so}", "id", t->id,
 			 "iceParameters", "usernameFragment", t->ufrag, "password", t->pwd,
 			 "iceLite", json_true(),
-			 "iceCandidates", "foundation", "udpcandidate", "priority",
-			 (json_int_t)CP_SIG_HOST_PRIORITY, "ip", ip, "address", ip, "port",
-			 (json_int_t)t->port, "type", "host", "protocol", "udp",
+			 "iceCandidates", candidates_json(s, t),
 			 "dtlsParameters", "role", "auto", "fingerprints", "algorithm", "sha-256",
 			 "value", cp_dtls_cert_fingerprint(s->cert),
 			 "e2eeEnabled", json_true());

@@ -369,9 +369,9 @@ void dp_forward_follow_tuple(struct dp_media *md, struct dp_transport *t,
 			     const struct dp_udp_info *u)
 {
 	const struct dp_tuple *sel = dp_transport_dest(t);
-	if (sel && sel->ip == u->src_ip && sel->port == u->src_port)
+	if (sel && dp_tuple_matches(sel, u))
 		return;
-	int i = dp_transport_tuple_find(t, u->src_ip, u->src_port);
+	int i = dp_transport_tuple_find(t, u);
 	if (i >= 0)
 		dp_transport_select(md, t, i);
 }

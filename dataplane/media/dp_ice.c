@@ -37,7 +37,8 @@
 #include "dp_stun.h"
 
 /* Moves the payload so that it starts right behind room for Eth/IPv4/UDP
- * (IPv4 options in the request would otherwise leave a gap). */
+ * (IPv4 options or IPv6 headers in the request would otherwise leave a gap;
+ * an IPv6 answer takes its longer headers from the headroom again). */
 static uint8_t *payload_at_hdrs(struct rte_mbuf *m, const struct dp_udp_info *u)
 {
 	if (u->payload_off > DP_UDP4_HDRS)
@@ -55,9 +56,9 @@ static void reply_error(struct dp_media *md, struct dp_transport *t, struct rte_
 			const struct dp_udp_info *u, const struct dp_stun_msg *sm, uint16_t code,
 			const uint8_t *key, size_t key_len)
 {
-	struct dp_tuple src = {.ip = u->src_ip, .port = u->src_port};
+	struct dp_tuple src;
 	size_t len = 0;
-	memcpy(src.mac, u->src_mac, 6);
+	dp_tuple_from_udp(&src, u);
 	uint8_t *p = payload_at_hdrs(m, u);
 	if (dp_stun_build_error(md->hmac, p, payload_cap(m), &len, sm->txid, code, NULL,
 				sm->unknown, sm->n_unknown < DP_STUN_UNKNOWN_MAX ? sm->n_unknown
@@ -82,7 +83,7 @@ static int tuple_slot(struct dp_media *md, struct dp_transport *t)
 			victim = i;
 	}
 	struct dp_tuple *v = &t->tuples[victim];
-	uint64_t key = dp_tuple_key(v->ip, v->port);
+	uint64_t key = dp_tuple_key(&md->tuples, v->family, v->addr, v->port);
 	if (dp_htab_get(&md->tuples, key) == t)
 		dp_htab_del(&md->tuples, key);
 	memset(v, 0, sizeof(*v));
@@ -92,13 +93,13 @@ static int tuple_slot(struct dp_media *md, struct dp_transport *t)
 /* Makes (ip, port) a valid tuple of t; returns its index or -1. */
 static int tuple_learn(struct dp_media *md, struct dp_transport *t, const struct dp_udp_info *u)
 {
-	int i = dp_transport_tuple_find(t, u->src_ip, u->src_port);
+	int i = dp_transport_tuple_find(t, u);
 	if (i < 0) {
-		uint64_t key = dp_tuple_key(u->src_ip, u->src_port);
+		uint64_t key = dp_udp_key(md, u);
 		struct dp_transport *other = dp_htab_get(&md->tuples, key);
 		if (other && other != t) {
 			/* the remote address moved to another transport of ours */
-			int j = dp_transport_tuple_find(other, u->src_ip, u->src_port);
+			int j = dp_transport_tuple_find(other, u);
 			if (j >= 0) {
 				memset(&other->tuples[j], 0, sizeof(other->tuples[j]));
 				if (other->selected == j) {
@@ -112,8 +113,7 @@ static int tuple_learn(struct dp_media *md, struct dp_transport *t, const struct
 		/* cannot fail: reserved at transport create (DP_TP_TUPLES each) */
 		if (dp_htab_put(&md->tuples, key, t) != 0)
 			return -1;
-		t->tuples[i].ip = u->src_ip;
-		t->tuples[i].port = u->src_port;
+		dp_tuple_from_udp(&t->tuples[i], u);
 		t->tuples[i].used = 1;
 	}
 	memcpy(t->tuples[i].mac, u->src_mac, 6);
@@ -195,14 +195,14 @@ void dp_ice_input(struct dp_media *md, struct rte_mbuf *m, const struct dp_udp_i
 	unsigned int reason = check_request(p, len, &sm);
 	struct dp_transport *t = NULL;
 
-	if (reason == 0 && (u->src_ip == 0 || u->src_port == 0))
+	static const uint8_t any[16];
+	if (reason == 0 && (memcmp(u->src_addr, any, 16) == 0 || u->src_port == 0))
 		reason = SL_DROP_STUN_MALFORMED; /* no address to answer or to send to */
 	if (reason == 0)
 		t = find_user(md, &sm, &reason);
 	if (!t) {
 		/* attribute it to a transport when the tuple is known */
-		dp_tp_drop(lc, dp_htab_get(&md->tuples, dp_tuple_key(u->src_ip, u->src_port)),
-			   reason);
+		dp_tp_drop(lc, dp_media_tuple_lookup(md, u), reason);
 		rte_pktmbuf_free(m);
 		return;
 	}

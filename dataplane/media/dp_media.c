@@ -214,10 +214,6 @@ void dp_media_list(struct dp_lcore *lc, const struct sl_msg_list_objects *q,
 /* Input                                                              */
 /* ------------------------------------------------------------------ */
 
-static struct dp_transport *tuple_lookup(const struct dp_media *md, const struct dp_udp_info *u)
-{
-	return dp_htab_get(&md->tuples, dp_tuple_key(u->src_ip, u->src_port));
-}
 
 static void drop(struct dp_media *md, struct dp_transport *t, struct rte_mbuf *m,
 		 unsigned int reason)
@@ -254,7 +250,8 @@ static void dtls_input(struct dp_media *md, struct dp_transport *t, struct rte_m
 	rte_pktmbuf_free(m);
 
 	struct sl_msg ev;
-	struct dp_tuple src = {.ip = u->src_ip, .port = u->src_port};
+	struct dp_tuple src;
+	dp_tuple_from_udp(&src, u);
 	memset(&ev, 0, sizeof(ev));
 	ev.h.type = SL_MSG_DTLS_RECV;
 	ev.h.transport_id = t->id;
@@ -417,7 +414,7 @@ void dp_media_input_local(struct dp_media *md, struct rte_mbuf *m, const struct 
 		dp_ice_input(md, m, u);
 		return;
 	}
-	t = tuple_lookup(md, u);
+	t = dp_media_tuple_lookup(md, u);
 	if (t) {
 		t->ctr->rx_pkts++;
 		t->ctr->rx_bytes += u->payload_len;

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 
@@ -115,12 +116,13 @@ struct dp_prod_level {
 	uint8_t pad[7];
 };
 
-/* One ICE-valid remote address of a transport. */
+/* One ICE-valid remote address of a transport. IPv4 or IPv6: addr as in
+ * struct sl_tuple (IPv4 in the first 4 bytes, the rest zero). */
 struct dp_tuple {
-	uint32_t ip;       /* network order */
+	uint8_t addr[16];
 	uint16_t port;     /* network order */
+	uint8_t family;    /* 4 or 6 */
 	uint8_t used;      /* the slot holds a tuple (in the tuple table) */
-	uint8_t pad;
 	uint8_t mac[6];    /* next hop: source MAC of the frame that validated it */
 	uint8_t pad2[2];
 	uint64_t last_ns;  /* last valid Binding request from it */
@@ -382,9 +384,46 @@ static inline uint64_t dp_media_clock(const struct dp_media *md)
 
 /* ---- helpers shared by the media files ---- */
 
-static inline uint64_t dp_tuple_key(uint32_t ip, uint16_t port)
+/*
+ * Key of a remote tuple in md->tuples. IPv4: the address and the port
+ * themselves (exact; bits 16..31 zero). IPv6: a seeded hash of address and
+ * port with bit 16 set, so it never equals an IPv4 key; a hit is confirmed
+ * against the transport's tuples (dp_media_tuple_lookup) before use.
+ */
+static inline uint64_t dp_tuple_key(const struct dp_htab *h, uint8_t family,
+				    const uint8_t addr[16], uint16_t port)
 {
-	return (uint64_t)ip << 32 | port;
+	if (family != 6) {
+		uint32_t ip;
+		memcpy(&ip, addr, 4);
+		return (uint64_t)ip << 32 | port;
+	}
+	uint8_t k[18];
+	memcpy(k, addr, 16);
+	memcpy(k + 16, &port, 2);
+	return dp_htab_hash_bytes(k, sizeof(k), h->seed) | 0x10000ull;
+}
+
+/* The source tuple of a received datagram. */
+static inline uint64_t dp_udp_key(const struct dp_media *md, const struct dp_udp_info *u)
+{
+	return dp_tuple_key(&md->tuples, u->family, u->src_addr, u->src_port);
+}
+
+static inline int dp_tuple_matches(const struct dp_tuple *tu, const struct dp_udp_info *u)
+{
+	return tu->used && tu->port == u->src_port && tu->family == u->family &&
+	       memcmp(tu->addr, u->src_addr, 16) == 0;
+}
+
+/* A tuple made from a datagram's source (next hop: its source MAC). */
+static inline void dp_tuple_from_udp(struct dp_tuple *tu, const struct dp_udp_info *u)
+{
+	memset(tu, 0, sizeof(*tu));
+	memcpy(tu->addr, u->src_addr, 16);
+	tu->port = u->src_port;
+	tu->family = u->family;
+	memcpy(tu->mac, u->src_mac, 6);
 }
 
 static inline struct dp_transport *dp_tp_get(const struct dp_media *md, uint32_t tid)
@@ -441,13 +480,17 @@ int dp_transport_destroy(struct dp_media *md, uint32_t tid);
 int dp_transport_keys(struct dp_media *md, const struct sl_msg *cmd);
 /* The tuple media and DTLS go to: the selected one; NULL when none. */
 const struct dp_tuple *dp_transport_dest(const struct dp_transport *t);
-/* Index of (ip, port) in t->tuples or -1. */
-int dp_transport_tuple_find(const struct dp_transport *t, uint32_t ip, uint16_t port);
+/* Index of the datagram's source tuple in t->tuples or -1. */
+int dp_transport_tuple_find(const struct dp_transport *t, const struct dp_udp_info *u);
+/* The transport whose valid tuple the datagram comes from, or NULL. */
+struct dp_transport *dp_media_tuple_lookup(const struct dp_media *md,
+					   const struct dp_udp_info *u);
 /* Makes tuple i selected and emits SL_MSG_ICE_SELECTED. */
 void dp_transport_select(struct dp_media *md, struct dp_transport *t, int i);
 /* Writes Eth/IPv4/UDP for a payload already at mtod + DP_UDP4_HDRS towards
  * dst, sets the mbuf lengths and queues it for tx; counts per transport.
- * Consumes m. */
+ * An IPv6 dst takes the 20 more header bytes from the headroom (the payload
+ * stays where it is). Consumes m. */
 void dp_transport_send(struct dp_media *md, struct dp_transport *t, const struct dp_tuple *dst,
 		       struct rte_mbuf *m, uint32_t payload_len);
 /* SL_MSG_SEND_PACKET: the slot goes back to the free ring in every case. */

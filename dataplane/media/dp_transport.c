@@ -19,10 +19,10 @@
 void dp_tuple_to_sl(const struct dp_media *md, const struct dp_tuple *tu, struct sl_tuple *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->family = 4;
+	out->family = tu->family == 6 ? 6 : 4;
 	out->remote_port = tu->port;
 	out->local_port = htons(md->port);
-	memcpy(out->remote_addr, &tu->ip, 4);
+	memcpy(out->remote_addr, tu->addr, out->family == 6 ? 16 : 4);
 }
 
 int dp_transport_create(struct dp_media *md, const struct sl_msg *cmd)
@@ -79,7 +79,7 @@ static void tuple_forget(struct dp_media *md, struct dp_transport *t, int i)
 	struct dp_tuple *tu = &t->tuples[i];
 	if (!tu->used)
 		return;
-	uint64_t key = dp_tuple_key(tu->ip, tu->port);
+	uint64_t key = dp_tuple_key(&md->tuples, tu->family, tu->addr, tu->port);
 	if (dp_htab_get(&md->tuples, key) == t)
 		dp_htab_del(&md->tuples, key);
 	memset(tu, 0, sizeof(*tu));
@@ -129,12 +129,22 @@ int dp_transport_keys(struct dp_media *md, const struct sl_msg *cmd)
 	return 0;
 }
 
-int dp_transport_tuple_find(const struct dp_transport *t, uint32_t ip, uint16_t port)
+int dp_transport_tuple_find(const struct dp_transport *t, const struct dp_udp_info *u)
 {
 	for (int i = 0; i < (int)DP_TP_TUPLES; i++)
-		if (t->tuples[i].used && t->tuples[i].ip == ip && t->tuples[i].port == port)
+		if (dp_tuple_matches(&t->tuples[i], u))
 			return i;
 	return -1;
+}
+
+struct dp_transport *dp_media_tuple_lookup(const struct dp_media *md,
+					   const struct dp_udp_info *u)
+{
+	struct dp_transport *t = dp_htab_get(&md->tuples, dp_udp_key(md, u));
+	/* an IPv4 key is exact; an IPv6 one is a hash: confirm it */
+	if (t && u->family == 6 && dp_transport_tuple_find(t, u) < 0)
+		return NULL;
+	return t;
 }
 
 const struct dp_tuple *dp_transport_dest(const struct dp_transport *t)
@@ -153,10 +163,21 @@ void dp_transport_send(struct dp_media *md, struct dp_transport *t, const struct
 		       struct rte_mbuf *m, uint32_t payload_len)
 {
 	struct dp_lcore *lc = md->lc;
-	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
-	size_t cap = (size_t)m->buf_len - m->data_off;
-	size_t len = dp_net_build_udp4(frame, cap, lc->net.mac, dst->mac, lc->net.ipv4, dst->ip,
-				       htons(md->port), dst->port, payload_len);
+	size_t len = 0;
+	if (dst->family != 6) {
+		uint32_t ip;
+		memcpy(&ip, dst->addr, 4);
+		len = dp_net_build_udp4(rte_pktmbuf_mtod(m, uint8_t *),
+					(size_t)m->buf_len - m->data_off, lc->net.mac, dst->mac,
+					lc->net.ipv4, ip, htons(md->port), dst->port, payload_len);
+	} else if (lc->net.ipv6_on &&
+		   rte_pktmbuf_headroom(m) >= DP_UDP6_HDRS - DP_UDP4_HDRS) {
+		m->data_off -= DP_UDP6_HDRS - DP_UDP4_HDRS; /* the payload stays put */
+		len = dp_net_build_udp6(rte_pktmbuf_mtod(m, uint8_t *),
+					(size_t)m->buf_len - m->data_off, lc->net.mac, dst->mac,
+					lc->net.ipv6, dst->addr, htons(md->port), dst->port,
+					payload_len);
+	}
 	if (len == 0) {
 		dp_tp_drop(lc, t, SL_DROP_TOO_BIG);
 		rte_pktmbuf_free(m);

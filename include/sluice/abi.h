@@ -77,6 +77,13 @@
 /*                    fill level kept for control events               */
 /*  evt_deferred      a control event (ICE) that found the ring full:  */
 /*                    kept and queued again later, not lost            */
+/* IPv6 (issue 14) appended; IPv6 also counts in the IPv4 reasons       */
+/* (ip_malformed, ip_not_us, ip_fragment, ip_proto, icmp_*, udp_*):     */
+/*  ip6_ext_hdr       an extension-header chain refused: too long, a   */
+/*                    routing header with segments left, an option    */
+/*                    whose type says "discard", AH/ESP/mobility...    */
+/*  ndp_malformed     a neighbour solicitation RFC 4861 7.1.1 refuses */
+/*  ndp_not_us        a neighbour solicitation for another target     */
 /* ------------------------------------------------------------------ */
 #define SL_DROP_REASONS(X)                                                    \
 	X(SL_DROP_ETH_SHORT, "eth_short")                                     \
@@ -123,7 +130,10 @@
 	X(SL_DROP_DTLS_INFLIGHT, "dtls_inflight")                             \
 	X(SL_DROP_DTLS_AFTER_CONNECT, "dtls_after_connect")                   \
 	X(SL_DROP_EVT_SHED, "evt_shed")                                       \
-	X(SL_DROP_EVT_DEFERRED, "evt_deferred")
+	X(SL_DROP_EVT_DEFERRED, "evt_deferred")                               \
+	X(SL_DROP_IP6_EXT, "ip6_ext_hdr")                                     \
+	X(SL_DROP_NDP_MALFORMED, "ndp_malformed")                             \
+	X(SL_DROP_NDP_NOT_US, "ndp_not_us")
 
 enum sl_drop_reason {
 #define SL_X_ENUM(e, s) e,
@@ -173,7 +183,8 @@ struct sl_lcore_counters {
 	uint64_t transports;   /* gauge: transports owned */
 	uint64_t producers;    /* gauge: producer streams owned */
 	uint64_t consumers;    /* gauge: consumers owned */
-	uint64_t reserved[11];
+	uint64_t nd_replies;   /* neighbour advertisements sent (IPv6; was reserved) */
+	uint64_t reserved[10];
 	uint64_t drops[SL_DROP_SLOTS];
 };
 _Static_assert(sizeof(struct sl_lcore_counters) == 80 * 8, "counters size pinned");
@@ -660,7 +671,10 @@ struct sl_shm_header {
 	uint64_t off_transport_counters; /* struct sl_transport_counters[max_transports] */
 	uint16_t msg_sizes[SL_MSG__COUNT + 10]; /* same table as HELLO */
 	char device[64];         /* ethdev name, for /healthz */
-	uint64_t reserved[16];
+	uint8_t ipv6_addr[16];   /* the data plane's IPv6 address (--ip6); all zero =
+				  * none (taken from reserved: an older data plane
+				  * leaves it zero) */
+	uint64_t reserved[14];
 };
 
 /* A packet slot: fixed-size, passed by index. */

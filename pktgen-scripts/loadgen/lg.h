@@ -79,6 +79,8 @@ struct lg_opts {
 	unsigned int timeout_ms;   /* every request / ICE / DTLS wait */
 	unsigned int decrypt_sample; /* 1: every packet; N: 1 in N media packets */
 	const char *local_ip;      /* bind UDP sockets here (default: any) */
+	int family;                /* --family: AF_INET (default) or AF_INET6: the
+				    * server candidate (and socket) family used */
 	unsigned int max_peers;    /* --find-max upper bound */
 	int verbose;
 	bool quiet;
@@ -137,13 +139,20 @@ struct lg_rx_stream {
 
 struct lg_peer;
 
+/* A UDP socket address of either family. */
+union lg_addr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
 struct lg_tp {
 	struct lg_peer *peer;
 	bool send;               /* direction */
 	enum lg_tp_state state;
 	char id[40];
 	int fd;
-	struct sockaddr_in local, remote;
+	union lg_addr local, remote; /* the family of the candidate used (--family) */
 	char r_ufrag[64], r_pwd[128], l_ufrag[16], l_pwd[32];
 	char fp[128];            /* server's sha-256 fingerprint */
 	struct cp_dtls *dtls;

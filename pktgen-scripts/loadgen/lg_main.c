@@ -76,6 +76,7 @@ static void usage(FILE *f)
 		"  --max-peers N           --find-max upper bound (default 2000)\n"
 		"  --room-prefix S         room names S-0, S-1, ... (default lg)\n"
 		"  --local-ip A            bind the UDP sockets to A\n"
+		"  --family 4|6            use the server's IPv4 (default) or IPv6 UDP candidate\n"
 		"  --timeout-ms N          bound of every wait: request, ICE, DTLS (default 10000)\n"
 		"  --decrypt-sample N      decrypt 1 in N media packets (default 1: all)\n"
 		"  --server-pid PID        sample this process's CPU and RSS (repeatable)\n"
@@ -120,7 +121,7 @@ static int parse_opts(int argc, char **argv)
 {
 	enum { O_URL = 256, O_SECRET, O_SECRET_FILE, O_ROOMS, O_PEERS, O_PUB, O_AUDIO, O_KBPS,
 	       O_SIM, O_SECS, O_JOIN, O_CHURN, O_FIND, O_STEP, O_MAXP, O_PREFIX, O_LIP, O_TMO,
-	       O_SAMPLE, O_PID, O_MAXLOSS, O_JSON, O_DUMP, O_QUIET };
+	       O_SAMPLE, O_PID, O_MAXLOSS, O_JSON, O_DUMP, O_QUIET, O_FAMILY };
 	static const struct option lo[] = {
 		{ "url", 1, 0, O_URL }, { "secret", 1, 0, O_SECRET },
 		{ "secret-file", 1, 0, O_SECRET_FILE }, { "rooms", 1, 0, O_ROOMS },
@@ -134,12 +135,13 @@ static int parse_opts(int argc, char **argv)
 		{ "decrypt-sample", 1, 0, O_SAMPLE }, { "server-pid", 1, 0, O_PID },
 		{ "max-loss", 1, 0, O_MAXLOSS }, { "json-out", 1, 0, O_JSON },
 		{ "dump-keys", 1, 0, O_DUMP }, { "quiet", 0, 0, O_QUIET },
+		{ "family", 1, 0, O_FAMILY },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct lg_opts *o = &lg.o;
 	o->rooms = 1, o->peers = 2, o->publishers = -1, o->seconds = 10, o->join_rate = 50;
 	o->video_kbps = 500, o->timeout_ms = 10000, o->decrypt_sample = 1, o->max_loss = 0.01;
-	o->room_prefix = "lg", o->max_peers = 2000;
+	o->room_prefix = "lg", o->max_peers = 2000, o->family = AF_INET;
 	bool have_url = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "hv", lo, NULL)) != -1) {
@@ -165,6 +167,10 @@ static int parse_opts(int argc, char **argv)
 		case O_MAXP: o->max_peers = (unsigned int)atoi(optarg); break;
 		case O_PREFIX: o->room_prefix = optarg; break;
 		case O_LIP: o->local_ip = optarg; break;
+		case O_FAMILY:
+			if (strcmp(optarg, "4") && strcmp(optarg, "6")) { fprintf(stderr, "loadgen: --family needs 4 or 6 (got '%s')\n", optarg); return -1; }
+			o->family = optarg[0] == '6' ? AF_INET6 : AF_INET;
+			break;
 		case O_TMO: o->timeout_ms = (unsigned int)atoi(optarg); break;
 		case O_SAMPLE: o->decrypt_sample = (unsigned int)atoi(optarg); break;
 		case O_PID:
@@ -446,6 +452,7 @@ static int write_json(const char *path, const struct result *r, const struct res
 	json_object_set_new(o, "consumers_silent", json_integer((json_int_t)t->consumers_silent));
 	json_object_set_new(o, "churned", json_integer((json_int_t)lg.churned));
 	json_object_set_new(o, "foreign_packets", json_integer((json_int_t)t->foreign));
+	json_object_set_new(o, "srtp_failures", json_integer((json_int_t)t->srtp_fail));
 	json_object_set_new(o, "audio_loss_ratio", json_real(kind_loss(t, 0)));
 	json_object_set_new(o, "video_loss_ratio", json_real(kind_loss(t, 1)));
 	json_object_set_new(o, "rx_pps", json_real(r->seconds > 0 ? (double)t->rx_packets / r->seconds : 0));

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lg_net.c - a transport's UDP side as a browser does it against an ICE-lite
- * server: one UDP socket connected to the server's host candidate; ICE
+ * server: one UDP socket connected to the server's host candidate (IPv4, or
+ * IPv6 with --family 6); ICE
  * binding requests (USERNAME server:ours, PRIORITY, ICE-CONTROLLING,
  * USE-CANDIDATE, MESSAGE-INTEGRITY, FINGERPRINT) until the first success
  * response, then consent checks every 5 s; the DTLS 1.2 client handshake
@@ -182,10 +183,17 @@ static int parse_answer(struct lg_tp *t, json_t *tj)
 		if (!proto || strcasecmp(proto, "udp") != 0 || !ip || port <= 0 || port > 65535)
 			continue;
 		memset(&t->remote, 0, sizeof(t->remote));
-		t->remote.sin_family = AF_INET;
-		t->remote.sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, ip, &t->remote.sin_addr) != 1)
-			continue;
+		if (lg.o.family == AF_INET6) {
+			t->remote.v6.sin6_family = AF_INET6;
+			t->remote.v6.sin6_port = htons((uint16_t)port);
+			if (inet_pton(AF_INET6, ip, &t->remote.v6.sin6_addr) != 1)
+				continue;
+		} else {
+			t->remote.v4.sin_family = AF_INET;
+			t->remote.v4.sin_port = htons((uint16_t)port);
+			if (inet_pton(AF_INET, ip, &t->remote.v4.sin_addr) != 1)
+				continue;
+		}
 		found = true;
 		break;
 	}
@@ -209,7 +217,9 @@ int lg_tp_open(struct lg_tp *t, json_t *tj)
 		return -1;
 	rand_str(t->l_ufrag, 8);
 	rand_str(t->l_pwd, 24);
-	t->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fam = lg.o.family;
+	socklen_t alen = fam == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	t->fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (t->fd < 0)
 		return -1;
 	/* 4 MB each way (FORCE: past rmem_max when we may, i.e. as root),
@@ -222,13 +232,15 @@ int lg_tp_open(struct lg_tp *t, json_t *tj)
 		setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	setsockopt(t->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
 	setsockopt(t->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
-	struct sockaddr_in la = { .sin_family = AF_INET };
+	union lg_addr la;
+	memset(&la, 0, sizeof(la));
+	la.sa.sa_family = (sa_family_t)fam;
 	if (lg.o.local_ip)
-		inet_pton(AF_INET, lg.o.local_ip, &la.sin_addr);
+		inet_pton(fam, lg.o.local_ip,
+			  fam == AF_INET6 ? (void *)&la.v6.sin6_addr : (void *)&la.v4.sin_addr);
 	socklen_t sl = sizeof(t->local);
-	if (bind(t->fd, (struct sockaddr *)&la, sizeof(la)) < 0 ||
-	    connect(t->fd, (struct sockaddr *)&t->remote, sizeof(t->remote)) < 0 ||
-	    getsockname(t->fd, (struct sockaddr *)&t->local, &sl) < 0) {
+	if (bind(t->fd, &la.sa, alen) < 0 || connect(t->fd, &t->remote.sa, alen) < 0 ||
+	    getsockname(t->fd, &t->local.sa, &sl) < 0) {
 		lg_fail(t->peer, "UDP socket to the server's candidate: %s", strerror(errno));
 		close(t->fd);
 		t->fd = -1;
@@ -514,9 +526,14 @@ static void hex(char *out, const uint8_t *b, size_t n)
 
 static json_t *tp_json(const struct lg_tp *t)
 {
-	char lip[INET_ADDRSTRLEN], rip[INET_ADDRSTRLEN], ktx[100], krx[100];
-	inet_ntop(AF_INET, &t->local.sin_addr, lip, sizeof(lip));
-	inet_ntop(AF_INET, &t->remote.sin_addr, rip, sizeof(rip));
+	char lip[INET6_ADDRSTRLEN], rip[INET6_ADDRSTRLEN], ktx[100], krx[100];
+	int v6 = t->remote.sa.sa_family == AF_INET6;
+	inet_ntop(v6 ? AF_INET6 : AF_INET, v6 ? (const void *)&t->local.v6.sin6_addr
+					      : (const void *)&t->local.v4.sin_addr, lip, sizeof(lip));
+	inet_ntop(v6 ? AF_INET6 : AF_INET, v6 ? (const void *)&t->remote.v6.sin6_addr
+					      : (const void *)&t->remote.v4.sin_addr, rip, sizeof(rip));
+	/* the port is at the same offset in both families */
+	uint16_t lport = ntohs(t->local.v4.sin_port), rport = ntohs(t->remote.v4.sin_port);
 	hex(ktx, t->key_tx, t->key_len);
 	hex(krx, t->key_rx, t->key_len);
 	json_t *streams = json_array();
@@ -538,8 +555,8 @@ static json_t *tp_json(const struct lg_tp *t)
 	}
 	return json_pack("{s:s,s:s,s:{s:s,s:i},s:{s:s,s:i},s:{s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s},s:o}",
 			 "peer", t->peer->name, "direction", t->send ? "send" : "recv", "local",
-			 "ip", lip, "port", ntohs(t->local.sin_port), "remote", "ip", rip, "port",
-			 ntohs(t->remote.sin_port), "ice", "local_ufrag", t->l_ufrag, "local_pwd",
+			 "ip", lip, "port", lport, "remote", "ip", rip, "port",
+			 rport, "ice", "local_ufrag", t->l_ufrag, "local_pwd",
 			 t->l_pwd, "remote_ufrag", t->r_ufrag, "remote_pwd", t->r_pwd, "srtp",
 			 "profile", dp_srtp_profile_name((enum sl_srtp_profile)t->profile), "tx",
 			 ktx, "rx", krx, "streams", streams);

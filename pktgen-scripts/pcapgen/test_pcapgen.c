@@ -149,7 +149,7 @@ static unsigned int model_stun(struct model *m, const uint8_t *p, size_t len,
 			return SL_DROP_STUN_AUTH;
 		CHECK(sm.flags & DP_STUN_F_USE_CANDIDATE);
 		CHECK(sm.flags & DP_STUN_F_ICE_CONTROLLING);
-		CHECK(u->src_ip == t->local_ip && ntohs(u->src_port) == t->local_port);
+		CHECK(dp_udp_src_ip4(u) == t->local_ip && ntohs(u->src_port) == t->local_port);
 		m->has_tuple[i] = 1;
 		return VALID_STUN;
 	}
@@ -226,7 +226,7 @@ static unsigned int model_frame(struct model *m, struct frame *f)
 	enum dp_demux kind = dp_demux_classify(p, len);
 	if (kind == DP_DEMUX_STUN)
 		return model_stun(m, p, len, &res.udp);
-	int ti = tp_by_tuple(m, res.udp.src_ip, ntohs(res.udp.src_port));
+	int ti = tp_by_tuple(m, dp_udp_src_ip4(&res.udp), ntohs(res.udp.src_port));
 	switch (kind) {
 	case DP_DEMUX_DTLS:
 		return ti < 0 ? SL_DROP_DTLS_NO_TRANSPORT : SL_DROP__COUNT + 2;

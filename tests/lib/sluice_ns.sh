@@ -12,7 +12,8 @@
 #                          $sln_work, a JWT secret $sln_secret
 #   sln_ns_up              only the namespace (tests with a fake server): $sln_ns
 #   sln_up [CP_ENV...]     namespace + data plane + control plane (extra env
-#                          for the control plane as VAR=value), waits for
+#                          for the control plane as VAR=value; extra data-plane
+#                          options in $SLN_DP_ARGS, split on spaces), waits for
 #                          /healthz; exits 1 with a message on failure.
 #                          Sets sln_ns, sln_tap, sln_dp_pid, sln_cp_pid
 #   sln_in CMD...          runs CMD in the namespace
@@ -75,7 +76,8 @@ sln_ns_up() {
 sln_up() {
 	: "${DP_BIN:?}" "${CP_BIN:?}"
 	sln_ns_up
-	slns_dp_start tap -- --idle-sleep-us 100 >/dev/null || sln_fail "the data plane failed to start"
+	# shellcheck disable=SC2086 # SLN_DP_ARGS: extra data-plane options, split on spaces
+	slns_dp_start tap -- --idle-sleep-us 100 ${SLN_DP_ARGS:-} >/dev/null || sln_fail "the data plane failed to start"
 	sln_tap=$SLNS_IF_CL
 	sln_dp_pid=$SLNS_DP_PID
 	ip netns exec "$sln_ns" env SLUICE_SHM="$SLNS_SHM" SLUICE_HTTP_LISTEN=127.0.0.1 \

@@ -25,8 +25,8 @@
  *     SRTCP, RTCP parse, consumers' NACKs answered (RTX to C1's consumers,
  *     plain resends to C2's)
  *   4 a valid Binding request for a transport (bits 3-4) from one of the
- *     eight tuples (next byte, bits 0-2; bit 3: not nominating): tuple
- *     learning, eviction, moves between transports
+ *     eight tuples (next byte, bits 0-2; bit 3: not nominating; tuples 6
+ *     and 7 are IPv6): tuple learning, eviction, moves between transports
  *   5 a command (256 bytes as given, validated first, as dp_cmd does)
  *   6 time passes (dp_media_timer): ICE timeouts
  *   7 DTLS out: SEND_PACKET with a slot of the given bytes
@@ -132,6 +132,8 @@ static void setup(void)
 		lc->pool = POOLS[i];
 		memcpy(lc->net.mac, mac, 6);
 		lc->net.ipv4 = DP_IP;
+		lc->net.ipv6_on = 1;
+		inet_pton(AF_INET6, "2001:db8::1", lc->net.ipv6);
 		lc->net.port_min = PORT_BASE;
 		lc->net.port_max = PORT_BASE + NL - 1;
 		lc->net.verify_udp_csum = 1;
@@ -148,7 +150,10 @@ static void setup(void)
 
 /* ---- sending ---- */
 
-/* The eight remote tuples: 0..3 are the transports' own browsers. */
+/* The eight remote tuples: 0..3 are the transports' own browsers (IPv4);
+ * 6 and 7 are IPv6 (2001:db8::106, ::107): their Binding requests make
+ * IPv6 tuples, answered over IPv6, moved between transports like any. */
+#define TUPLE_V6_FIRST 6u
 static uint32_t tuple_ip(unsigned int i)
 {
 	return htonl(0xc6120100u + (i < NT ? i + 1 : 0x100 + i));
@@ -184,10 +189,21 @@ static void send_udp(unsigned int lane, unsigned int src, unsigned int dst, cons
 	if (len > cap - DP_UDP4_HDRS)
 		len = cap - DP_UDP4_HDRS;
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
-	memcpy(f + DP_UDP4_HDRS, p, len);
-	size_t fl = dp_net_build_udp4(f, cap, PEER_MAC, LCS[0].net.mac, tuple_ip(src),
-				      DP_IP, tuple_port(src), htons((uint16_t)(PORT_BASE + dst)),
-				      len);
+	size_t fl;
+	if (src >= TUPLE_V6_FIRST) {
+		uint8_t sip[16];
+		inet_pton(AF_INET6, "2001:db8::100", sip);
+		sip[15] = (uint8_t)src;
+		if (len > cap - DP_UDP6_HDRS)
+			len = cap - DP_UDP6_HDRS;
+		memcpy(f + DP_UDP6_HDRS, p, len);
+		fl = dp_net_build_udp6(f, cap, PEER_MAC, LCS[0].net.mac, sip, LCS[0].net.ipv6,
+				       tuple_port(src), htons((uint16_t)(PORT_BASE + dst)), len);
+	} else {
+		memcpy(f + DP_UDP4_HDRS, p, len);
+		fl = dp_net_build_udp4(f, cap, PEER_MAC, LCS[0].net.mac, tuple_ip(src), DP_IP,
+				       tuple_port(src), htons((uint16_t)(PORT_BASE + dst)), len);
+	}
 	m->data_len = (uint16_t)fl;
 	m->pkt_len = (uint32_t)fl;
 	dp_lcore_rx_one(&LCS[lane], m);

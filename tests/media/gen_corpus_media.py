@@ -167,6 +167,16 @@ def media_seeds():
                            op(2, 0, rtp(ssrc=0x1200, seq=3, payload=b"\x90\xC0\x80")) +
                            op(2, 0, rtp(ssrc=0x1200, seq=4, payload=vp8(True, x=False))) +
                            op(6, 9) + op(2, 0, rtp(seq=50, payload=vp8(True, x=False))))
+    # IPv6 tuples (6, 7): C1 and C2 nominate them, P's media reaches them
+    # over IPv6; then 6 moves to P (not nominating) and P's own tuple wins back
+    s["v6_consumers"] = (op(4, 1) + bytes([6]) + op(4, 2) + bytes([7]) +
+                         op(2, 0, rtp(seq=60, payload=vp8(True, 1, 1))) +
+                         op(2, 0, rtp(seq=61, ext=EXT_ONE, payload=vp8(False, 2, 2))) +
+                         op(3, 0, rtcp_nack(0x3000, [(60, 0)])) +
+                         op(4, 0) + bytes([6 | 8]) + op(2, 0, rtp(seq=62, payload=vp8(False, 3, 3))) +
+                         op(6, 12) + op(2, 0, rtp(seq=63, payload=vp8(True, 4, 4))))
+    s["v6_udp_garbage"] = (op(1, (6 << 1)) + bytes([2]) + b"\x16\xfe\xfd" + b"\0" * 9 +
+                           op(1, (7 << 1) | 1) + bytes([1]) + b"\x80\x60\0\x01\0\0")
     s["rtp_plain"] = op(2, 0, rtp(seq=10))
     s["rtp_ext_one"] = op(2, 0, rtp(seq=11, ext=EXT_ONE))
     s["rtp_ext_two"] = op(2, 0, rtp(seq=12, ext=EXT_TWO, csrc=(7, 8)))

@@ -327,6 +327,7 @@ static int create_segment(void)
 	p.port_base = 40000;
 	p.ice_timeout_ms = 5000;
 	inet_pton(AF_INET, "198.18.0.9", &p.ipv4);
+	inet_pton(AF_INET6, "2001:db8::9", p.ipv6); /* a dual-stack data plane (--ip6) */
 	p.device = "fake0";
 	int rc = dp_shm_create(&g_shm, &p, err, sizeof(err));
 	if (rc)
@@ -532,6 +533,20 @@ static json_t *create_transport(struct conn *c, const char *dir, uint32_t *tid, 
 	CHECK_EQ(tc->local_port, 40000 + g_log.lcore[k]);
 	CHECK_EQ(iget(r, "transport.iceCandidates.0.port"), tc->local_port);
 	CHECK(!strcmp(sget(r, "transport.iceCandidates.0.ip"), "198.18.0.9"));
+	/* and the IPv6 host candidate of the segment, below the IPv4 one */
+	CHECK_EQ(json_array_size(json_object_get(json_object_get(r, "transport"), "iceCandidates")), 2);
+	const char *ip6 = sget(r, "transport.iceCandidates.1.ip");
+	const char *ad6 = sget(r, "transport.iceCandidates.1.address");
+	const char *pr6 = sget(r, "transport.iceCandidates.1.protocol");
+	const char *f0 = sget(r, "transport.iceCandidates.0.foundation");
+	const char *f1 = sget(r, "transport.iceCandidates.1.foundation");
+	CHECK(ip6 && !strcmp(ip6, "2001:db8::9"));
+	CHECK(ad6 && !strcmp(ad6, "2001:db8::9"));
+	CHECK(pr6 && !strcmp(pr6, "udp"));
+	CHECK_EQ(iget(r, "transport.iceCandidates.1.port"), tc->local_port);
+	CHECK(f0 && f1 && strcmp(f0, f1) != 0);
+	CHECK(iget(r, "transport.iceCandidates.1.priority") <
+	      iget(r, "transport.iceCandidates.0.priority"));
 	*tid = g_log.tid[k];
 	*lcore = g_log.lcore[k];
 	return r;

@@ -201,6 +201,25 @@ static void test_dp_config(void)
 	char *eng_bad[] = {"--ip", "198.18.0.1", "--srtp-engine", "nss"};
 	CHECK_EQ(dp_config_parse(&c, 4, eng_bad, err, sizeof(err)), -22);
 	CHECK(strstr(err, "ipsec-mb"));
+	/* --ip6: an address, "" (off, what the unit passes by default), refusals */
+	char *v6[] = {"--ip", "198.18.0.1", "--ip6", "2001:db8::1"};
+	CHECK_EQ(dp_config_parse(&c, 4, v6, err, sizeof(err)), 0);
+	CHECK_EQ(c.ipv6_on, 1);
+	CHECK_EQ(c.ipv6[0], 0x20);
+	CHECK_EQ(c.ipv6[15], 1);
+	char *v6_off[] = {"--ip", "198.18.0.1", "--ip6", ""};
+	CHECK_EQ(dp_config_parse(&c, 4, v6_off, err, sizeof(err)), 0);
+	CHECK_EQ(c.ipv6_on, 0);
+	const char *bad6[] = {"198.18.0.1", "::", "::1", "ff02::1", "fe80::1", "::ffff:198.18.0.1",
+			      "2001:db8::zz"};
+	for (unsigned int i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
+		char *argv6[] = {"--ip", "198.18.0.1", "--ip6", (char *)bad6[i]};
+		err[0] = 0;
+		CHECK_EQ(dp_config_parse(&c, 4, argv6, err, sizeof(err)), -22);
+		CHECK(strstr(err, "--ip6 needs a global IPv6 address like 2001:db8::1"));
+	}
+	char *v6_missing[] = {"--ip", "198.18.0.1", "--ip6"};
+	CHECK_EQ(dp_config_parse(&c, 3, v6_missing, err, sizeof(err)), -22);
 }
 
 int main(void)

@@ -116,7 +116,7 @@ static void test_udp(void)
 	CHECK(memcmp(f + r.udp.payload_off, "hello", 5) == 0);
 	CHECK_EQ(ntohs(r.udp.src_port), 5000);
 	CHECK_EQ(ntohs(r.udp.dst_port), 40001);
-	CHECK_EQ(r.udp.src_ip, ip4("198.18.0.2"));
+	CHECK_EQ(dp_udp_src_ip4(&r.udp), ip4("198.18.0.2"));
 	CHECK(memcmp(r.udp.src_mac, peer_mac, 6) == 0);
 
 	/* port outside the range */
