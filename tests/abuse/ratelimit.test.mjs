@@ -6,7 +6,7 @@
 // per frame before any JSON is parsed; within the budget each is parsed
 // and ignored) as fast as it can: the frames past the budget are dropped
 // and counted (max_requests_per_sec), and once 1,000 were dropped the
-// socket is closed with 1008 and counted (max_rate_violations).
+// socket is closed (1008) and counted once (max_rate_violations).
 // Another socket meanwhile is answered as usual.
 
 import { test } from 'node:test';
@@ -37,7 +37,10 @@ test('a socket that keeps exceeding the request rate is dropped, then closed', {
   const ws = await openAuthed();
   const N = 5000;
   for (let i = 0; i < N && ws.readyState === WebSocket.OPEN; i++) ws.send(`42["no-such-event",{"i":${i}}]`);
-  assert.equal(await ws.closedWith, 1008);
+  // 1008 when the close frame gets through; 1006 when the server's close
+  // overtakes it behind the flood (seen under ASan): closed either way
+  const code = await ws.closedWith;
+  assert.ok(code === 1008 || code === 1006, `close code ${code}`);
   const r1 = await limit('max_requests_per_sec');
   const v1 = await limit('max_rate_violations');
   assert.equal(v1 - v0, 1, 'closed once, counted once');
